@@ -1,0 +1,48 @@
+"""h11sm: a bring-your-own-I/O HTTP/1.1 protocol library.
+
+The connection lifecycle is defined by data tables (see :mod:`h11sm.machines`);
+a generic engine runs them and a separate codec turns events into bytes and
+back. Everything a user needs is importable from here.
+"""
+
+from __future__ import annotations
+
+from ._errors import ProtocolError
+from ._sentinels import (
+    CLIENT,
+    CLOSED,
+    DONE,
+    ERROR,
+    IDLE,
+    MIGHT_SWITCH_PROTOCOL,
+    MUST_CLOSE,
+    NEED_DATA,
+    PAUSED,
+    SEND_BODY,
+    SEND_RESPONSE,
+    SERVER,
+    SWITCHED_PROTOCOL,
+)
+from ._version import __version__
+
+#: Identifies this library in a ``User-Agent`` or ``Server`` header.
+PRODUCT_ID = f"h11sm/{__version__}"
+
+__all__ = [
+    "CLIENT",
+    "CLOSED",
+    "DONE",
+    "ERROR",
+    "IDLE",
+    "MIGHT_SWITCH_PROTOCOL",
+    "MUST_CLOSE",
+    "NEED_DATA",
+    "PAUSED",
+    "PRODUCT_ID",
+    "SEND_BODY",
+    "SEND_RESPONSE",
+    "SERVER",
+    "SWITCHED_PROTOCOL",
+    "ProtocolError",
+    "__version__",
+]

@@ -1,0 +1,165 @@
+"""The public introspection API, ``python -m h11sm.machines``, and packaging."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+import h11sm
+import h11sm.machines as m
+from h11sm import CLIENT, CLOSED, DONE, ERROR, IDLE, MUST_CLOSE, SEND_BODY, SEND_RESPONSE, SERVER
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_machine_names_and_initial_states() -> None:
+    assert sorted(m.MACHINES) == ["client", "keep_alive", "server", "switch_protocol"]
+    assert m.initial_states() == {
+        "client": IDLE,
+        "server": IDLE,
+        "keep_alive": h11sm._sentinels.Sentinel.named("enabled"),
+        "switch_protocol": h11sm._sentinels.Sentinel.named("no_proposal"),
+    }
+
+
+def test_machines_are_read_only() -> None:
+    with pytest.raises(TypeError):
+        m.MACHINES["client"] = m.MACHINES["server"]  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        m.MACHINES["client"].initial = DONE  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        m.MACHINES["client"].transitions[0].target = DONE  # type: ignore[misc]
+
+
+def test_transition_fields() -> None:
+    client = m.MACHINES["client"]
+    assert client.role is CLIENT
+    request = next(t for t in client.transitions if t.trigger is not None and t.trigger.name == "Request")
+    assert (request.source, request.target, request.kind, dict(request.guard)) == (IDLE, SEND_BODY, "event", {})
+    assert request.trigger is not None and request.trigger.role is CLIENT
+    coupling = [t for t in client.transitions if t.kind == "state" and t.source is DONE and t.target is MUST_CLOSE]
+    assert sorted(tuple(sorted((k, sorted(s.name for s in v)) for k, v in t.guard.items())) for t in coupling) == [
+        (("keep_alive", ["disabled"]),),
+        (("server", ["CLOSED"]),),
+        (("server", ["ERROR"]),),
+    ]
+    reuse = [t for t in client.transitions if t.kind == "method"]
+    assert [(t.source, t.target) for t in reuse] == [(DONE, IDLE)]
+    errors = [t for t in client.transitions if t.target is ERROR]
+    assert {t.source for t in errors} == set(client.states)
+    assert all(t.from_any for t in errors)
+
+
+def test_every_state_can_reach_error() -> None:
+    for name in ("client", "server"):
+        machine = m.MACHINES[name]
+        sources = {t.source for t in machine.transitions if t.target is ERROR}
+        assert sources == set(machine.states)
+
+
+def test_next_states_answers_without_a_connection() -> None:
+    after = m.next_states(m.initial_states(), "Request", by="client")
+    assert (after["client"], after["server"]) == (SEND_BODY, SEND_RESPONSE)
+    after = m.next_states({"client": "DONE", "server": "DONE", "keep_alive": "disabled"}, "ConnectionClosed", by=SERVER)
+    assert (after["client"], after["server"]) == (MUST_CLOSE, CLOSED)
+    assert m.next_states({"client": DONE, "server": DONE}, "prepare_to_reuse")["client"] is IDLE
+
+
+def test_next_states_for_an_unreachable_combination_uses_the_tables() -> None:
+    after = m.next_states({"client": "CLOSED", "server": "SEND_RESPONSE", "keep_alive": "enabled",
+                           "switch_protocol": "switched"}, "Response", by="server")
+    assert after["server"] is SEND_BODY
+
+
+def test_next_states_refuses_what_the_tables_refuse() -> None:
+    with pytest.raises(h11sm.ProtocolError, match="SERVER can't send Response while SERVER is in state DONE"):
+        m.next_states({"client": "DONE", "server": "DONE"}, "Response")
+
+
+@pytest.mark.parametrize(
+    ("states", "trigger", "by", "message"),
+    [
+        ({"proxy": "IDLE"}, "Request", None, "unknown machine"),
+        ({"client": "SEND_RESPONSE"}, "Request", None, "is not a state of machine 'client'"),
+        ({}, "Teleport", None, "no trigger 'Teleport'"),
+        ({}, "Data", None, "pass by='client' or by='server'"),
+    ],
+)
+def test_next_states_argument_errors(states: dict[str, str], trigger: str, by: str | None, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        m.next_states(states, trigger, by=by)
+
+
+def test_triggers_lists_every_declared_trigger() -> None:
+    names = {(t.kind, t.name, t.role) for t in m.triggers()}
+    assert ("event", "Request", CLIENT) in names
+    assert ("signal", "connection_close", None) in names
+    assert ("method", "prepare_to_reuse", None) in names
+    assert ("event", "Request", SERVER) not in names
+
+
+def test_text_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert m.main(["keep_alive"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "keep_alive (keep_alive.toml), initial state enabled"
+    assert out[2].split() == ["from", "on", "to", "why"]
+    assert out[3].startswith("enabled  Connection: close seen  disabled  Either party sent")
+    assert m.main(["nope"]) == 2
+    assert "unknown machine 'nope'" in capsys.readouterr().err
+
+
+def test_text_table_collapses_any_state_rules() -> None:
+    text = m.format_machine(m.MACHINES["server"])
+    assert sum("ProtocolError" in line for line in text.splitlines()) == 1
+    assert "(any)" in text
+    assert "Request by CLIENT" in text
+    assert "call prepare_to_reuse()" in text
+    assert "(priority 1)" in m.format_machine(m.MACHINES["client"])
+
+
+def test_python_dash_m_prints_all_tables() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "h11sm.machines"], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    for name in m.MACHINES:
+        assert f"{name} ({name}.toml), initial state" in result.stdout
+
+
+@pytest.mark.skipif(os.environ.get("H11SM_SKIP_INSTALL_TEST") == "1", reason="explicitly skipped")
+def test_tables_ship_inside_the_installed_package(tmp_path: Path) -> None:
+    """pip install . into a fresh venv, then import from another directory."""
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__", "docs", ".*cache"),
+    )
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-deps", str(source)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [python, "-c", "import h11sm.machines as m; print(sorted(m.MACHINES))"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "['client', 'keep_alive', 'server', 'switch_protocol']"
+    where = subprocess.run(
+        [python, "-c", "import h11sm._tables as t; print(t.default_tables_dir())"],
+        cwd=elsewhere, capture_output=True, text=True, check=True,
+    )
+    assert str(env_dir) in where.stdout
