@@ -7,7 +7,18 @@ back. Everything a user needs is importable from here.
 
 from __future__ import annotations
 
+from ._connection import Connection
 from ._errors import ProtocolError
+from ._events import (
+    ConnectionClosed,
+    Data,
+    EndOfMessage,
+    Event,
+    InformationalResponse,
+    Paused,
+    Request,
+    Response,
+)
 from ._sentinels import (
     CLIENT,
     CLOSED,
@@ -43,6 +54,15 @@ __all__ = [
     "SEND_RESPONSE",
     "SERVER",
     "SWITCHED_PROTOCOL",
+    "Connection",
+    "ConnectionClosed",
+    "Data",
+    "EndOfMessage",
+    "Event",
+    "InformationalResponse",
+    "Paused",
     "ProtocolError",
+    "Request",
+    "Response",
     "__version__",
 ]

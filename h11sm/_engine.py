@@ -78,9 +78,9 @@ def _settle(machines: tuple[Machine, ...], states: States) -> States:
             current = states[machine.name]
             best: Transition | None = None
             for rule in machine.transitions:
-                if rule.kind == "state" and rule.source is current and rule.guard_holds(states):
-                    if best is None or rule.priority > best.priority:
-                        best = rule
+                applies = rule.kind == "state" and rule.source is current and rule.guard_holds(states)
+                if applies and (best is None or rule.priority > best.priority):
+                    best = rule
             if best is not None and best.target is not current:
                 states[machine.name] = best.target
                 changed = True

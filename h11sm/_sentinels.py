@@ -38,7 +38,7 @@ class Sentinel:
 
     name: str
 
-    def __new__(cls, name: str) -> Sentinel:  # noqa: PYI034 - final class
+    def __new__(cls, name: str) -> Sentinel:
         raise TypeError("use Sentinel.named(name): sentinels are singletons")
 
     @classmethod

@@ -207,7 +207,7 @@ def _load_vocabulary(path: Path) -> Vocabulary:
                     role = _role(sender, where)
                     triggers[(kind, name, role)] = Trigger(kind, name, role, label, formal)
             else:
-                triggers[(kind, name, None)] = Trigger(kind, name, None, label, formal)  # type: ignore[arg-type]
+                triggers[(kind, name, None)] = Trigger(kind, name, None, label, formal)
     return Vocabulary(tuple(machine_names), MappingProxyType(triggers))
 
 

@@ -144,7 +144,7 @@ def test_tables_ship_inside_the_installed_package(tmp_path: Path) -> None:
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-deps", str(source)],
+        [python, "-m", "pip", "install", "--quiet", "--no-deps", str(source)],
         check=True,
         capture_output=True,
     )

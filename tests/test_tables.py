@@ -107,7 +107,11 @@ def test_duplicate_trigger_with_disjoint_guards_is_fine(tables: Path) -> None:
 
 
 def test_unreachable_state(tables: Path) -> None:
-    edit(tables, "keep_alive.toml", lambda s: s.replace('states = ["enabled", "disabled"]', 'states = ["enabled", "disabled", "limbo"]'))
+    edit(
+        tables,
+        "keep_alive.toml",
+        lambda s: s.replace('states = ["enabled", "disabled"]', 'states = ["enabled", "disabled", "limbo"]'),
+    )
     assert refused(tables) == "keep_alive.toml: state(s) limbo cannot be reached from enabled"
 
 
@@ -183,7 +187,11 @@ def test_priority_must_be_integer(tables: Path) -> None:
 
 
 def test_by_only_for_events(tables: Path) -> None:
-    append(tables, "client.toml", '\n[[on_method]]\nfrom = "IDLE"\nmethod = "prepare_to_reuse"\nby = "client"\nto = "IDLE"\nwhy = "x"\n')
+    append(
+        tables,
+        "client.toml",
+        '\n[[on_method]]\nfrom = "IDLE"\nmethod = "prepare_to_reuse"\nby = "client"\nto = "IDLE"\nwhy = "x"\n',
+    )
     assert refused(tables) == "client.toml: on_method #2 (prepare_to_reuse): `by` only applies to events"
 
 
@@ -210,7 +218,11 @@ def test_machine_name_must_match_file(tables: Path) -> None:
 
 
 def test_state_listed_twice(tables: Path) -> None:
-    edit(tables, "keep_alive.toml", lambda s: s.replace('["enabled", "disabled"]', '["enabled", "disabled", "enabled"]', 1))
+    edit(
+        tables,
+        "keep_alive.toml",
+        lambda s: s.replace('["enabled", "disabled"]', '["enabled", "disabled", "enabled"]', 1),
+    )
     assert refused(tables) == "keep_alive.toml: [machine]: a state is listed twice"
 
 

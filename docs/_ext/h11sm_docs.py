@@ -1,0 +1,93 @@
+"""A small Sphinx extension: regenerate what the docs show from the code.
+
+At the start of every build (``builder-inited``), before any page is read, it
+
+* draws the state diagrams and writes the rule tables beside them, by calling
+  ``tools/render_diagrams.py`` on the package's machines, into
+  ``docs/_generated/``;
+* writes ``docs/_generated/api_reference.rst``: one autodoc entry for every
+  public class, exception and function in ``h11sm.__all__``, so the reference
+  cannot forget a name the package exports.
+
+A build without Graphviz's ``dot`` stops with a one-line hint on installing it
+rather than showing pages without their diagrams.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+DOCS = Path(__file__).resolve().parent.parent
+ROOT = DOCS.parent
+GENERATED = DOCS / "_generated"
+
+logger = logging.getLogger(__name__)
+
+
+def _load_renderer() -> ModuleType:
+    name = "render_diagrams"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / "render_diagrams.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def api_reference_rst() -> str:
+    """Autodoc directives for the public classes, exceptions and functions of
+    :mod:`h11sm` (constants are described by hand in ``api.rst``)."""
+    import h11sm
+
+    classes, exceptions, functions = [], [], []
+    for name in h11sm.__all__:
+        obj = getattr(h11sm, name)
+        if inspect.isclass(obj) and issubclass(obj, BaseException):
+            exceptions.append(name)
+        elif inspect.isclass(obj):
+            classes.append(name)
+        elif inspect.isfunction(obj):
+            functions.append(name)
+    # The Connection first: everything else is used through it.
+    classes.sort(key=lambda name: name != "Connection")
+    lines: list[str] = []
+    for directive, names in (
+        ("autoclass", classes),
+        ("autoexception", exceptions),
+        ("autofunction", functions),
+    ):
+        for name in names:
+            lines += [f".. {directive}:: h11sm.{name}", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def regenerate(app: Sphinx) -> None:
+    renderer = _load_renderer()
+    result = renderer.write_all(GENERATED, formats=("svg", "png"))
+    if result.dot_missing:
+        raise ExtensionError(
+            "Graphviz's dot is needed to draw the state diagrams: " + renderer.INSTALL_HINT
+        )
+    _write_if_changed(GENERATED / "api_reference.rst", api_reference_rst())
+    logger.info("h11sm_docs: diagrams, rule tables and API list regenerated in %s", GENERATED)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", regenerate)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,244 @@
+"""Body readers: turn the bytes after a head into Data and EndOfMessage events.
+
+One reader per framing (RFC 9112 §6.3): a fixed Content-Length, the chunked
+transfer coding, or "until the peer closes" (responses only). Each reader has
+``read(buf)``, which returns the next event or None when more bytes are
+needed, and ``read_eof()``, called once the peer has closed its side, which
+returns the final EndOfMessage or raises if the body was cut short.
+
+Data events hand out the bytes as they arrive: a body is never accumulated.
+How a body is split into Data events therefore depends on how it arrived;
+only the concatenation of the payloads is fixed. A reader is finished once it
+has returned EndOfMessage; the connection then stops using it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .._abnf import CHUNK_EXT
+from .._errors import ProtocolError
+from .._events import Data, EndOfMessage
+from .._headers import EMPTY_HEADERS, Headers
+from ._buffer import ReceiveBuffer
+from ._fields import FORBIDDEN_TRAILER_NAMES, locate_section_end, parse_field_lines
+from ._limits import (
+    DEFAULT_MAX_CHUNK_LINE_SIZE,
+    DEFAULT_MAX_HEADER_COUNT,
+    DEFAULT_MAX_TRAILER_SIZE,
+)
+
+__all__ = ["BodyReader", "ChunkedReader", "ContentLengthReader", "UntilCloseReader"]
+
+
+class ContentLengthReader:
+    """A body of exactly ``length`` bytes (RFC 9112 §6.3 item 6)."""
+
+    __slots__ = ("_remaining",)
+
+    def __init__(self, length: int) -> None:
+        self._remaining = length
+
+    def read(self, buf: ReceiveBuffer) -> Data | EndOfMessage | None:
+        remaining = self._remaining
+        if remaining == 0:
+            return EndOfMessage._from_wire(EMPTY_HEADERS)
+        available = len(buf._data)
+        if available == 0:
+            return None
+        count = available if available < remaining else remaining
+        self._remaining = remaining - count
+        return Data._from_wire(buf._take(count))
+
+    def read_eof(self) -> EndOfMessage:
+        if self._remaining:
+            raise ProtocolError(
+                "peer closed connection without finishing the body "
+                f"({self._remaining} bytes of the declared Content-Length missing)"
+            )
+        return EndOfMessage._from_wire(EMPTY_HEADERS)
+
+    def __repr__(self) -> str:
+        return f"ContentLengthReader(remaining={self._remaining})"
+
+
+class UntilCloseReader:
+    """A response body that ends when the server closes the connection
+    (RFC 9112 §6.3 item 8)."""
+
+    __slots__ = ()
+
+    def read(self, buf: ReceiveBuffer) -> Data | None:
+        if not buf._data:
+            return None
+        return Data._from_wire(buf._take(len(buf._data)))
+
+    def read_eof(self) -> EndOfMessage:
+        return EndOfMessage._from_wire(EMPTY_HEADERS)
+
+    def __repr__(self) -> str:
+        return "UntilCloseReader()"
+
+
+# RFC 9112 §7.1: chunk-size = 1*HEXDIG, then chunk-ext, then CRLF. No sign,
+# no "0x", no inner or trailing whitespace: every one of those has been read
+# differently by two parsers in a smuggling attack. Sixteen hex digits hold
+# any 64-bit size. The extensions are parsed (atomically: the grammar is
+# deterministic, so no backtracking is ever useful) and then ignored.
+_CHUNK_SIZE_LINE_RE = re.compile(rb"([0-9A-Fa-f]{1,16})(?>%s)\r\n" % CHUNK_EXT)
+_HEX_DIGITS_RE = re.compile(rb"[0-9A-Fa-f]*")
+
+# Where a ChunkedReader is.
+_SIZE_LINE = 0  # expecting a chunk-size line
+_DATA = 1  # inside chunk data
+_DATA_END = 2  # expecting the CRLF after chunk data
+_TRAILERS = 3  # after the last chunk: expecting the trailer section
+_DONE = 4
+
+# Tags the buffer's resume position for chunk-size line searches.
+_LINE_SEARCH = object()
+
+
+class ChunkedReader:
+    """A body in the chunked transfer coding (RFC 9112 §7.1), with trailers.
+
+    Limits: *max_line_size* bounds a chunk-size line including extensions and
+    CRLF (400 beyond it); *max_trailer_size* bounds the trailer section
+    including its final empty line, and *max_header_count* the number of
+    trailer fields (431 beyond either).
+    """
+
+    __slots__ = (
+        "_max_header_count",
+        "_max_line_size",
+        "_max_trailer_size",
+        "_remaining",
+        "_state",
+    )
+
+    def __init__(
+        self,
+        *,
+        max_line_size: int = DEFAULT_MAX_CHUNK_LINE_SIZE,
+        max_trailer_size: int = DEFAULT_MAX_TRAILER_SIZE,
+        max_header_count: int = DEFAULT_MAX_HEADER_COUNT,
+    ) -> None:
+        self._max_line_size = max_line_size
+        self._max_trailer_size = max_trailer_size
+        self._max_header_count = max_header_count
+        self._state = _SIZE_LINE
+        self._remaining = 0  # bytes of the current chunk not yet handed out
+
+    def read(self, buf: ReceiveBuffer) -> Data | EndOfMessage | None:
+        data = buf._data
+        while True:
+            state = self._state
+            if state == _DATA:
+                available = len(data)
+                if available == 0:
+                    return None
+                remaining = self._remaining
+                if available < remaining:
+                    self._remaining = remaining - available
+                    return Data._from_wire(buf._take(available))
+                self._state = _DATA_END
+                return Data._from_wire(buf._take(remaining))
+            if state == _SIZE_LINE:
+                size = self._read_size_line(buf)
+                if size is None:
+                    return None
+                if size:
+                    self._remaining = size
+                    self._state = _DATA
+                else:
+                    self._state = _TRAILERS
+            elif state == _DATA_END:
+                # RFC 9112 §7.1: chunk data is followed by exactly CRLF.
+                # Checked byte by byte so that a wrong byte is reported as
+                # soon as it arrives.
+                head = data[:2]
+                if head != b"\r\n":
+                    if head == b"\r" or not head:
+                        return None
+                    raise ProtocolError("chunk data not followed by CRLF")
+                buf._discard(2)
+                self._state = _SIZE_LINE
+            elif state == _TRAILERS:
+                return self._read_trailers(buf)
+            else:
+                return None
+
+    def _read_size_line(self, buf: ReceiveBuffer) -> int | None:
+        """Parse one chunk-size line; None if it has not fully arrived."""
+        data = buf._data
+        limit = self._max_line_size
+        end = data.find(b"\n", buf._resume_from(_LINE_SEARCH), limit)
+        if end < 0:
+            if len(data) >= limit:
+                raise ProtocolError(f"chunk-size line too long (limit {limit} bytes)")
+            buf._remember_scan(_LINE_SEARCH, len(data))
+            return None
+        line = buf._take(end + 1)
+        match = _CHUNK_SIZE_LINE_RE.fullmatch(line)
+        if match is None:
+            raise _chunk_size_line_error(line)
+        return int(match.group(1), 16)
+
+    def _read_trailers(self, buf: ReceiveBuffer) -> EndOfMessage | None:
+        data = buf._data
+        # The usual case: no trailer fields, just the empty line.
+        if data.startswith(b"\r\n"):
+            buf._discard(2)
+            self._state = _DONE
+            return EndOfMessage._from_wire(EMPTY_HEADERS)
+        if len(data) < 2:
+            if data == b"\n":
+                raise ProtocolError(
+                    "bare LF line ending in trailer section (only CRLF is accepted)"
+                )
+            return None
+        found = locate_section_end(
+            buf, limit=self._max_trailer_size, lenient=False, what="trailer section"
+        )
+        if found is None:
+            return None
+        lines_end, section_end = found
+        section = bytes(data[:lines_end])
+        buf._discard(section_end)
+        fields = parse_field_lines(section, 0, lenient=False)
+        if len(fields) > self._max_header_count:
+            raise ProtocolError(f"too many trailer fields (limit {self._max_header_count})", 431)
+        trailers = []
+        for raw_name, value in fields:
+            name = raw_name.lower()
+            if name in FORBIDDEN_TRAILER_NAMES:
+                raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
+            trailers.append((name, value))
+        self._state = _DONE
+        return EndOfMessage._from_wire(Headers._from_wire(trailers))
+
+    def read_eof(self) -> EndOfMessage:
+        if self._state != _DONE:
+            raise ProtocolError(
+                "peer closed connection without finishing the body (chunked body incomplete)"
+            )
+        return EndOfMessage._from_wire(EMPTY_HEADERS)
+
+    def __repr__(self) -> str:
+        return f"ChunkedReader(state={self._state}, remaining={self._remaining})"
+
+
+def _chunk_size_line_error(line: bytes) -> ProtocolError:
+    """Say what is wrong with a chunk-size line the pattern rejected."""
+    if not line.endswith(b"\r\n"):
+        return ProtocolError("bare LF line ending in chunk-size line (only CRLF is accepted)")
+    digits = _HEX_DIGITS_RE.match(line)
+    assert digits is not None  # the pattern can match the empty string
+    if digits.end() == 0:
+        return ProtocolError(f"invalid chunk size in line {line[:40]!r}")
+    if digits.end() > 16:
+        return ProtocolError("chunk size too large (more than 16 hex digits)")
+    return ProtocolError(f"invalid chunk extension in line {line[:60]!r}")
+
+
+BodyReader = ContentLengthReader | ChunkedReader | UntilCloseReader

@@ -1,0 +1,287 @@
+"""Field sections on the wire: where one ends, its (name, value) pairs, and
+the value rules of the framing fields (Content-Length, Transfer-Encoding).
+
+Heads and chunked trailer sections share this code, so both obey the same
+rules (RFC 9112 §5 and §7.1.2):
+
+* A field line is ``field-name ":" OWS field-value OWS`` and a line ending.
+  Whitespace between the name and the colon is rejected (§5.1: it has been
+  used to smuggle requests past proxies that read the name differently).
+* Values may hold visible ASCII, SP, HTAB and obs-text (bytes >= 0x80, passed
+  through untouched); NUL, bare CR, bare LF and the other controls are
+  rejected. The OWS around a value is not part of it and is stripped.
+* obs-fold (a line that starts with SP or HTAB continues the previous field
+  value) is accepted in requests, responses and trailers alike, and each fold
+  becomes a single SP, as §5.2 allows a recipient to do. Old servers and
+  clients still emit folds and every mainstream parser reads them; a fold is
+  not a framing ambiguity because it can never start a new field. A fold
+  *before* the first field line is rejected (§2.2), since a recipient could
+  otherwise read it as part of the start line.
+* Line endings are CRLF. A *lenient* parse (used only by a client reading
+  responses) also takes a bare LF as a line ending; a bare CR is an error
+  either way. The strict default matters on the server side: a bare LF that
+  a proxy and a server read differently is a request-smuggling vector.
+
+Parsing has a fast path and a careful path. The fast path runs one regular
+expression over the whole section (``findall`` anchored at line starts) and
+checks that it matched every line; that is all a well-formed section needs.
+When it did not, the careful path walks the lines one by one, reads folds,
+and when the section is bad raises an error that names what is wrong. The two
+paths accept exactly the same sections, apart from folds which only the
+careful path reads (a property test checks this).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .._abnf import FIELD_VALUE, TOKEN
+from .._errors import ProtocolError
+from ._buffer import ReceiveBuffer
+
+__all__ = [
+    "FORBIDDEN_TRAILER_NAMES",
+    "content_length_value",
+    "locate_section_end",
+    "parse_field_lines",
+    "require_chunked_only",
+    "transfer_codings",
+]
+
+_TOKEN_RE = re.compile(TOKEN)
+_FIELD_VALUE_RE = re.compile(FIELD_VALUE)
+# RFC 9110 §5.5: field-vchar = VCHAR / obs-text.
+_FIELD_VCHAR = rb"[\x21-\x7e\x80-\xff]"
+
+
+def _field_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
+    # MULTILINE makes "^" match only at line starts, so every match covers a
+    # whole line (names, values and OWS never contain LF). The value is runs
+    # of visible bytes, each after optional whitespace; possessive
+    # quantifiers make the trailing OWS fall outside the value without any
+    # backtracking (a run of whitespace not followed by a visible byte is
+    # given back as a whole).
+    return re.compile(
+        rb"^(%s):[ \t]*+((?:[ \t]*+%s++)*+)[ \t]*+%s" % (TOKEN, _FIELD_VCHAR, line_ending),
+        re.MULTILINE,
+    )
+
+
+_STRICT_FIELD_LINE = _field_line_pattern(rb"\r\n")
+_LENIENT_FIELD_LINE = _field_line_pattern(rb"\r?\n")
+
+# Keys that tag the buffer's resume position with the kind of search.
+_STRICT_SEARCH = object()
+_LENIENT_SEARCH = object()
+
+# The empty line that ends a section when bare LF is accepted: the LF ending
+# the last line, an optional CR, and the LF of the empty line.
+_LENIENT_END_RE = re.compile(rb"\n\r?\n")
+# An LF that is not part of a CRLF. The lookbehind sees bytes before the
+# search position, so resuming a scan mid-buffer stays correct.
+_BARE_LF_RE = re.compile(rb"(?<!\r)\n")
+
+
+def locate_section_end(
+    buf: ReceiveBuffer, *, limit: int, lenient: bool, what: str, already_used: int = 0
+) -> tuple[int, int] | None:
+    """Find the empty line that ends the field section at the buffer's start.
+
+    Returns ``(lines_end, section_end)``: the offset just past the last line's
+    line ending, and the offset just past the empty line. Returns None when
+    the empty line has not arrived yet.
+
+    *limit* is the largest allowed size, of which *already_used* bytes were
+    spent before the buffer's start (on skipped empty lines). Only the bytes
+    that fit in what remains are searched, and once that many are buffered
+    without an end the section is too large whatever comes next: the
+    outcome does not depend on how the bytes were split between calls.
+    Raises a 431 ProtocolError naming *what* in that case.
+
+    In strict mode a bare LF is reported as soon as it arrives rather than
+    when the section completes, so a peer using LF-only line endings gets an
+    answer instead of a hang.
+    """
+    data = buf._data
+    # (Never negative: a negative end offset would count from the end.)
+    end = max(limit - already_used, 0)
+    if lenient:
+        start = buf._resume_from(_LENIENT_SEARCH)
+        found = _LENIENT_END_RE.search(data, start, end)
+        if found is not None:
+            return found.start() + 1, found.end()
+        key = _LENIENT_SEARCH
+    else:
+        start = buf._resume_from(_STRICT_SEARCH)
+        index = data.find(b"\r\n\r\n", start, end)
+        if index >= 0:
+            return index + 2, index + 4
+        if _BARE_LF_RE.search(data, start, end) is not None:
+            raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
+        key = _STRICT_SEARCH
+    if len(data) >= end:
+        raise ProtocolError(f"{what} too large (limit {limit} bytes)", 431)
+    # The terminator is at most 4 bytes: the next scan must re-examine the
+    # last 3 in case it straddles this call and the next.
+    buf._remember_scan(key, len(data) - 3)
+    return None
+
+
+def parse_field_lines(section: bytes, start: int, *, lenient: bool) -> list[tuple[bytes, bytes]]:
+    """Split the field lines of *section* from offset *start* into
+    ``(name, value)`` pairs, names as received (not yet lowercased).
+
+    *section* must end with the line ending of its last field line (not with
+    the empty line), and *start* must be 0 or just past an LF.
+    """
+    fields = _parse_field_lines_quickly(section, start, lenient=lenient)
+    if fields is None:
+        return _parse_field_lines_carefully(section[start:], lenient=lenient)
+    return fields
+
+
+def _parse_field_lines_quickly(
+    section: bytes, start: int, *, lenient: bool
+) -> list[tuple[bytes, bytes]] | None:
+    """The one-pattern parse; None unless every line is a plain field line."""
+    pattern = _LENIENT_FIELD_LINE if lenient else _STRICT_FIELD_LINE
+    fields: list[tuple[bytes, bytes]] = pattern.findall(section, start)
+    if len(fields) != section.count(b"\n", start):
+        return None
+    return fields
+
+
+def _parse_field_lines_carefully(block: bytes, *, lenient: bool) -> list[tuple[bytes, bytes]]:
+    """The line-by-line parse: reads obs-fold, names what is wrong."""
+    # A lenient parse turns every CRLF into LF first; a CR left over is bare.
+    lines = block.replace(b"\r\n", b"\n").split(b"\n") if lenient else block.split(b"\r\n")
+    # The block ends with a line ending, which leaves an empty last item.
+    lines.pop()
+    names: list[bytes] = []
+    pieces: list[list[bytes]] = []
+    for line in lines:
+        if b"\n" in line:
+            raise ProtocolError("bare LF line ending in field section (only CRLF is accepted)")
+        if b"\r" in line:
+            raise ProtocolError("bare CR in field section")
+        if line[:1] in (b" ", b"\t"):
+            if not names:
+                # RFC 9112 §2.2: whitespace-preceded line before the first
+                # field could be read as part of the start line.
+                raise ProtocolError("whitespace before the first header field line")
+            # RFC 9112 §5.2: obs-fold continues the previous field value.
+            pieces[-1].append(line)
+            continue
+        colon = line.find(b":")
+        if colon < 0:
+            raise ProtocolError(f"header field line without a colon: {line[:40]!r}")
+        name = line[:colon]
+        if not name:
+            raise ProtocolError("empty header field name")
+        if name[-1] in b" \t":
+            # RFC 9112 §5.1: MUST reject, as proxies disagree on the name.
+            raise ProtocolError(f"whitespace before colon in header field {name.strip()[:40]!r}")
+        if _TOKEN_RE.fullmatch(name) is None:
+            raise ProtocolError(f"invalid header field name {name[:40]!r}")
+        names.append(name)
+        pieces.append([line[colon + 1 :]])
+    fields = []
+    for name, parts in zip(names, pieces, strict=True):
+        stripped = [part.strip(b" \t") for part in parts]
+        value = b" ".join([part for part in stripped if part])
+        if _FIELD_VALUE_RE.fullmatch(value) is None:
+            what = "NUL byte" if b"\x00" in value else "control character"
+            raise ProtocolError(f"{what} in value of header field {name[:40]!r}")
+        fields.append((name, value))
+    return fields
+
+
+# RFC 9110 §8.6: Content-Length = 1*DIGIT. Nineteen digits reach past 2**63,
+# far beyond any real body, and keep int() on hostile input cheap.
+_CONTENT_LENGTH_RE = re.compile(rb"[0-9]{1,19}")
+
+
+def content_length_value(values: list[bytes]) -> bytes:
+    """The one Content-Length all the given field values agree on.
+
+    RFC 9110 §8.6 lets a recipient accept a list of identical values
+    (``5, 5`` or two fields saying ``5``) as that single value; anything else
+    -- differing values, empty list elements, signs, spaces inside, more than
+    19 digits -- is an "invalid Content-Length" (RFC 9112 §6.3 item 5: an
+    unrecoverable framing error).
+    """
+    if len(values) == 1 and _CONTENT_LENGTH_RE.fullmatch(values[0]) is not None:
+        return values[0]
+    agreed: bytes | None = None
+    for value in values:
+        for item in value.split(b","):
+            item = item.strip(b" \t")
+            if _CONTENT_LENGTH_RE.fullmatch(item) is None:
+                raise ProtocolError(f"invalid Content-Length {value[:40]!r}")
+            if agreed is None:
+                agreed = item
+            elif item != agreed:
+                raise ProtocolError("invalid Content-Length: conflicting values")
+    assert agreed is not None  # values is never empty
+    return agreed
+
+
+def transfer_codings(values: list[bytes]) -> list[bytes]:
+    """The transfer codings named by Transfer-Encoding field values, in order
+    of application, lowercased (codings are case-insensitive, RFC 9112 §7).
+    Empty list elements are ignored, as RFC 9110 §5.6.1 requires."""
+    codings = []
+    for value in values:
+        for item in value.split(b","):
+            item = item.strip(b" \t")
+            if item:
+                codings.append(item.lower())
+    return codings
+
+
+def require_chunked_only(values: list[bytes]) -> None:
+    """Check that Transfer-Encoding says exactly ``chunked``: the only coding
+    h11sm implements.
+
+    Hints: 400 when the body length cannot be determined -- chunked missing,
+    not final (RFC 9112 §6.3 item 4 says MUST answer 400) or applied twice
+    (§7) -- and 501 for a well-placed chunked preceded by another coding,
+    which is a coding we do not implement (§6.1 suggests 501).
+    """
+    codings = transfer_codings(values)
+    if not codings:
+        raise ProtocolError("empty Transfer-Encoding")
+    if codings[-1] != b"chunked":
+        raise ProtocolError(f"final transfer coding is {codings[-1][:40]!r}, not chunked")
+    if codings.count(b"chunked") > 1:
+        raise ProtocolError("chunked transfer coding applied more than once")
+    if len(codings) > 1:
+        raise ProtocolError(f"unsupported transfer coding {codings[0][:40]!r}", 501)
+
+
+#: Fields that must not appear in a trailer section (RFC 9110 §6.5.1): they
+#: frame the message, route it, control the connection, authenticate, or
+#: describe the content, so they are needed before the content and a trailer
+#: copy would be ignored by some recipients and obeyed by others.
+FORBIDDEN_TRAILER_NAMES = frozenset(
+    {
+        b"authorization",
+        b"connection",
+        b"content-encoding",
+        b"content-length",
+        b"content-range",
+        b"content-type",
+        b"expect",
+        b"host",
+        b"keep-alive",
+        b"max-forwards",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"www-authenticate",
+    }
+)

@@ -1,0 +1,189 @@
+"""Choosing how a message body is delimited, on receive and on send
+(RFC 9112 §6.3 and h11's "Message body framing" rules).
+
+On receive, the head (and for a response, the method of the request it
+answers) decides which body reader to use. On send, the user states a framing
+through the headers they set, and the codec fills in what HTTP/1.1 needs for
+the peer at hand: a response of unknown length goes chunked to an HTTP/1.1
+peer and close-delimited to an HTTP/1.0 one.
+"""
+
+from __future__ import annotations
+
+from .._errors import ProtocolError
+from .._events import InformationalResponse, Request, Response
+from .._headers import Headers
+from ._bodies import BodyReader, ChunkedReader, ContentLengthReader, UntilCloseReader
+from ._fields import content_length_value, require_chunked_only, transfer_codings
+from ._limits import (
+    DEFAULT_MAX_CHUNK_LINE_SIZE,
+    DEFAULT_MAX_HEADER_COUNT,
+    DEFAULT_MAX_TRAILER_SIZE,
+)
+from ._writers import BodyWriter, ChunkedWriter, ContentLengthWriter, UntilCloseWriter
+
+__all__ = [
+    "framing_for_receive",
+    "framing_for_send",
+    "framing_for_send_request",
+    "framing_for_send_response",
+]
+
+
+def _framing_fields(headers: Headers) -> tuple[list[bytes] | None, list[bytes] | None]:
+    """The Transfer-Encoding and Content-Length field values (None if absent)."""
+    codings: list[bytes] | None = None
+    lengths: list[bytes] | None = None
+    for name, value in headers:
+        if name == b"transfer-encoding":
+            if codings is None:
+                codings = []
+            codings.append(value)
+        elif name == b"content-length":
+            if lengths is None:
+                lengths = []
+            lengths.append(value)
+    return codings, lengths
+
+
+def _has_no_body(status_code: int, request_method: bytes | None) -> bool:
+    """RFC 9112 §6.3 items 1-2: responses that end with their head."""
+    return (
+        status_code < 200
+        or status_code == 204
+        or status_code == 304
+        or request_method == b"HEAD"
+        or (request_method == b"CONNECT" and status_code < 300)
+    )
+
+
+def framing_for_receive(
+    event: Request | InformationalResponse | Response,
+    request_method: bytes | None,
+    *,
+    max_line_size: int = DEFAULT_MAX_CHUNK_LINE_SIZE,
+    max_trailer_size: int = DEFAULT_MAX_TRAILER_SIZE,
+    max_header_count: int = DEFAULT_MAX_HEADER_COUNT,
+) -> BodyReader:
+    """The reader for the body that follows the head *event* from the peer.
+
+    *request_method* is the method of the request a response answers (None
+    for requests). The keyword limits are handed to a ChunkedReader: the
+    longest chunk-size line, the largest trailer section and the most
+    trailer fields.
+
+    Follows RFC 9112 §6.3: 1xx, 204, 304, responses to HEAD and 2xx
+    responses to CONNECT have no body; then Transfer-Encoding wins over
+    Content-Length (a response whose final coding is not chunked, or one from
+    an HTTP/1.0 server, which §6.1 says has faulty framing, runs until the
+    server closes); then Content-Length; then a request has an empty body and
+    a response runs until close.
+    """
+    if isinstance(event, Request):
+        codings, lengths = _framing_fields(event.headers)
+        if codings is not None:
+            require_chunked_only(codings)
+            return ChunkedReader(
+                max_line_size=max_line_size,
+                max_trailer_size=max_trailer_size,
+                max_header_count=max_header_count,
+            )
+        if lengths is not None:
+            return ContentLengthReader(int(content_length_value(lengths)))
+        return ContentLengthReader(0)
+    if _has_no_body(event.status_code, request_method):
+        return ContentLengthReader(0)
+    codings, lengths = _framing_fields(event.headers)
+    if codings is not None:
+        if event.http_version != b"1.0" and transfer_codings(codings)[-1:] == [b"chunked"]:
+            return ChunkedReader(
+                max_line_size=max_line_size,
+                max_trailer_size=max_trailer_size,
+                max_header_count=max_header_count,
+            )
+        return UntilCloseReader()
+    if lengths is not None:
+        return ContentLengthReader(int(content_length_value(lengths)))
+    return UntilCloseReader()
+
+
+def framing_for_send(
+    event: Request | InformationalResponse | Response,
+    *,
+    request_method: bytes | None = None,
+    peer_http_version: bytes | None = None,
+) -> tuple[Headers, BodyWriter, bool]:
+    """How to send the body that follows our head *event*.
+
+    Returns ``(headers, writer, close_connection)``: the headers to actually
+    send, the body writer, and whether the body is close-delimited, so the
+    connection must close after it (the caller adds ``Connection: close``).
+
+    For a response, *request_method* is the method of the request it answers
+    and *peer_http_version* the client's HTTP version. An unknown version
+    (None: e.g. answering a request we could not parse) is treated like
+    HTTP/1.0, because a close-delimited body is the one framing every
+    HTTP/1.x client understands.
+
+    The user picks the framing with the headers: Content-Length for a known
+    length, ``Transfer-Encoding: chunked`` for an unknown one. A request with
+    neither has an empty body. A response with neither has an unknown length:
+    it is sent chunked (adding the header) to an HTTP/1.1 client and
+    close-delimited (dropping any Transfer-Encoding) to an HTTP/1.0 one.
+    """
+    headers = event.headers
+    codings, lengths = _framing_fields(headers)
+    if codings is not None:
+        if lengths is not None:
+            # RFC 9112 §6.2: MUST NOT send both.
+            raise ProtocolError("can't send both Transfer-Encoding and Content-Length")
+        require_chunked_only(codings)
+    if isinstance(event, Request):
+        if codings is not None:
+            return headers, ChunkedWriter(), False
+        if lengths is not None:
+            return headers, ContentLengthWriter(int(content_length_value(lengths))), False
+        return headers, ContentLengthWriter(0), False
+    status_code = event.status_code
+    if _has_no_body(status_code, request_method):
+        # RFC 9110 §8.6 and RFC 9112 §6.1: 1xx, 204 and 2xx-to-CONNECT must
+        # not carry these fields (HEAD and 304 responses may, to describe
+        # the body they do not have).
+        if (codings is not None or lengths is not None) and (
+            status_code < 200
+            or status_code == 204
+            or (request_method == b"CONNECT" and status_code < 300)
+        ):
+            raise ProtocolError(
+                f"can't send Content-Length or Transfer-Encoding in a {status_code} response"
+                + (" to CONNECT" if request_method == b"CONNECT" and status_code >= 200 else "")
+            )
+        return headers, ContentLengthWriter(0), False
+    if lengths is not None:
+        return headers, ContentLengthWriter(int(content_length_value(lengths))), False
+    if peer_http_version is None or peer_http_version < b"1.1":
+        if codings is not None:
+            headers = Headers._from_wire(
+                [field for field in headers if field[0] != b"transfer-encoding"]
+            )
+        return headers, UntilCloseWriter(), True
+    if codings is None:
+        headers = Headers._from_wire([*headers, (b"transfer-encoding", b"chunked")])
+    return headers, ChunkedWriter(), False
+
+
+def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
+    """:func:`framing_for_send` for a request: ``(headers, writer)``."""
+    headers, writer, _ = framing_for_send(event)
+    return headers, writer
+
+
+def framing_for_send_response(
+    event: InformationalResponse | Response,
+    request_method: bytes | None,
+    peer_http_version: bytes | None,
+) -> tuple[Headers, BodyWriter, bool]:
+    """:func:`framing_for_send` for a response, with positional arguments."""
+    return framing_for_send(
+        event, request_method=request_method, peer_http_version=peer_http_version
+    )

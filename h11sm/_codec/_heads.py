@@ -1,0 +1,312 @@
+"""Reading message heads: the request line or status line and the header
+section, turned into Request / InformationalResponse / Response events.
+
+A head is read in one go once its terminating empty line has arrived: the
+buffer is searched for it (resuming where the last search stopped), then one
+regular expression reads the start line and one more the whole header
+section (see ``_fields`` for the field-line rules, obs-fold included). Events
+are built with the unvalidated ``_from_wire`` constructors, so every rule an
+event constructor would check is checked here.
+
+Line endings: requests must use CRLF (a server that accepts a bare LF can be
+made to disagree with a proxy about where a request ends). A client may ask
+for a *lenient* response parse that also accepts bare LF, for old servers.
+
+Empty lines before a start line are skipped (RFC 9112 §2.2 asks servers to
+skip at least one; we skip them before status lines too, where some servers
+leave a stray CRLF after a body). Their bytes count towards the head size
+limit, so a stream of empty lines cannot run forever.
+
+After the head is read, the header fields that decide framing are checked:
+Content-Length must be valid (a list of identical values is collapsed into
+one field, RFC 9110 §8.6), and in requests Transfer-Encoding must be exactly
+``chunked``, may not come with Content-Length, and may not appear in an
+HTTP/1.0 request; an HTTP/1.1 request needs exactly one valid Host.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .._abnf import REQUEST_TARGET, TOKEN
+from .._errors import ProtocolError
+from .._events import InformationalResponse, Request, Response
+from .._headers import Headers
+from ._buffer import ReceiveBuffer
+from ._fields import (
+    content_length_value,
+    locate_section_end,
+    parse_field_lines,
+    require_chunked_only,
+)
+from ._limits import DEFAULT_MAX_HEAD_SIZE, DEFAULT_MAX_HEADER_COUNT
+
+__all__ = ["read_request_head", "read_response_head"]
+
+# RFC 9112 §3: request-line = method SP request-target SP HTTP-version CRLF.
+# Exactly one SP between the parts: other whitespace is how some parsers get
+# confused into reading a different target (§3 allows but does not require
+# accepting it; we do not).
+_REQUEST_LINE_RE = re.compile(rb"(%s) (%s) HTTP/([0-9]\.[0-9])\r\n" % (TOKEN, REQUEST_TARGET))
+
+
+# RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ].
+# The SP before an empty reason is often left out by real servers; that is
+# accepted (it changes nothing about framing).
+def _status_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
+    return re.compile(
+        rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ([\t \x21-\x7e\x80-\xff]*))?%s" % line_ending
+    )
+
+
+_STRICT_STATUS_LINE_RE = _status_line_pattern(rb"\r\n")
+_LENIENT_STATUS_LINE_RE = _status_line_pattern(rb"\r?\n")
+
+# Leading empty lines that may be skipped before a start line.
+_STRICT_EMPTY_LINES_RE = re.compile(rb"(?:\r\n)+")
+_LENIENT_EMPTY_LINES_RE = re.compile(rb"(?:\r?\n)+")
+
+# RFC 3986 §3.2.2 host (IP-literal or reg-name; an IPv4 address is a
+# reg-name as far as the characters go) and §3.2.3 port.
+_IP_LITERAL = rb"\[[0-9A-Za-z:._~!$&'()*+,;=-]+\]"
+_REG_NAME_CHAR = rb"[0-9A-Za-z._~%!$&'()*+,;=-]"
+# RFC 9110 §7.2: Host = uri-host [ ":" port ]; the host may be empty.
+_HOST_RE = re.compile(rb"(?:%s|%s*)(?::[0-9]*)?" % (_IP_LITERAL, _REG_NAME_CHAR))
+# RFC 9112 §3.2.3: authority-form = uri-host ":" port, and RFC 9110 §9.3.6
+# says a CONNECT must name the port.
+_AUTHORITY_FORM_RE = re.compile(rb"(?:%s|%s+):[0-9]{1,5}" % (_IP_LITERAL, _REG_NAME_CHAR))
+# RFC 9112 §3.2.2: absolute-form; RFC 3986 scheme, then "//" authority. (A
+# scheme without "//" would be indistinguishable from host:port.)
+_ABSOLUTE_FORM_RE = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*://")
+
+_TOKEN_RE = re.compile(TOKEN)
+_REQUEST_TARGET_RE = re.compile(REQUEST_TARGET)
+_HTTP_VERSION_RE = re.compile(rb"HTTP/[0-9]\.[0-9]")
+_STATUS_CODE_RE = re.compile(rb"[0-9]{3}")
+
+# Header fields whose values the head readers must check.
+_WATCHED_IN_REQUESTS = frozenset({b"content-length", b"transfer-encoding", b"host"})
+_WATCHED_IN_RESPONSES = frozenset({b"content-length"})
+
+
+def read_request_head(
+    buf: ReceiveBuffer,
+    *,
+    max_head_size: int = DEFAULT_MAX_HEAD_SIZE,
+    max_header_count: int = DEFAULT_MAX_HEADER_COUNT,
+) -> Request | None:
+    """Read one request head from the front of *buf*.
+
+    Returns None until the whole head has arrived; then removes it from the
+    buffer and returns the Request. Raises ProtocolError for a malformed
+    head (hint 400), a head over *max_head_size* bytes or with more than
+    *max_header_count* fields (431), a major version other than 1 (505), or
+    a transfer coding we do not implement (501).
+    """
+    head = _take_head(buf, max_head_size, lenient=False, what="request head")
+    if head is None:
+        return None
+    line = _REQUEST_LINE_RE.match(head)
+    if line is None:
+        raise _request_line_error(head)
+    method, target, version = line.groups()
+    if version[0] != 0x31:  # "1"
+        raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
+    _check_target_form(method, target)
+    fields = parse_field_lines(head, line.end(), lenient=False)
+    headers, watched = _lowercase_names(fields, max_header_count, _WATCHED_IN_REQUESTS)
+    if watched is None:
+        if version != b"1.0":
+            raise ProtocolError("missing Host header field in HTTP/1.1 request")
+    else:
+        headers = _check_request_fields(headers, watched, version)
+    return Request._from_wire(method, target, Headers._from_wire(headers), version)
+
+
+def read_response_head(
+    buf: ReceiveBuffer,
+    *,
+    max_head_size: int = DEFAULT_MAX_HEAD_SIZE,
+    max_header_count: int = DEFAULT_MAX_HEADER_COUNT,
+    lenient: bool = False,
+) -> InformationalResponse | Response | None:
+    """Read one response head (a 1xx or a final response) from *buf*.
+
+    Like :func:`read_request_head`; with *lenient* a bare LF is also taken as
+    a line ending (for a client talking to old servers; never for a server).
+    """
+    head = _take_head(buf, max_head_size, lenient=lenient, what="response head")
+    if head is None:
+        return None
+    pattern = _LENIENT_STATUS_LINE_RE if lenient else _STRICT_STATUS_LINE_RE
+    line = pattern.match(head)
+    if line is None:
+        raise _status_line_error(head, lenient=lenient)
+    version, status, reason = line.groups()
+    if version[0] != 0x31:  # "1"
+        raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
+    status_code = int(status)
+    fields = parse_field_lines(head, line.end(), lenient=lenient)
+    headers, watched = _lowercase_names(fields, max_header_count, _WATCHED_IN_RESPONSES)
+    if watched is not None:
+        headers = _collapse_content_length(headers, watched[b"content-length"])
+    if reason is None:
+        reason = b""
+    if status_code >= 200:
+        if status_code >= 600:
+            raise ProtocolError(f"status code {status_code} out of range")
+        return Response._from_wire(status_code, Headers._from_wire(headers), version, reason)
+    if status_code < 100:
+        raise ProtocolError(f"status code {status_code} out of range")
+    return InformationalResponse._from_wire(
+        status_code, Headers._from_wire(headers), version, reason
+    )
+
+
+def _take_head(buf: ReceiveBuffer, max_head_size: int, *, lenient: bool, what: str) -> bytes | None:
+    """Remove a complete head from the buffer and return it without its final
+    empty line (so it ends with the last line's line ending); None if the head
+    is incomplete."""
+    data = buf._data
+    if data.startswith((b"\r", b"\n")):
+        empty = (_LENIENT_EMPTY_LINES_RE if lenient else _STRICT_EMPTY_LINES_RE).match(data)
+        if empty is not None:
+            buf._skipped += empty.end()
+            buf._discard(empty.end())
+    found = locate_section_end(
+        buf, limit=max_head_size, lenient=lenient, what=what, already_used=buf._skipped
+    )
+    if found is None:
+        return None
+    lines_end, head_end = found
+    head = bytes(data[:lines_end])
+    buf._discard(head_end)
+    buf._skipped = 0
+    return head
+
+
+def _lowercase_names(
+    fields: list[tuple[bytes, bytes]], max_header_count: int, watched_names: frozenset[bytes]
+) -> tuple[list[tuple[bytes, bytes]], dict[bytes, list[bytes]] | None]:
+    """Lowercase the names, and gather the values of the *watched_names*
+    fields (None when there are none)."""
+    if len(fields) > max_header_count:
+        raise ProtocolError(f"too many header fields (limit {max_header_count})", 431)
+    headers = []
+    watched: dict[bytes, list[bytes]] | None = None
+    for raw_name, value in fields:
+        name = raw_name.lower()
+        headers.append((name, value))
+        if name in watched_names:
+            if watched is None:
+                watched = {}
+            watched.setdefault(name, []).append(value)
+    return headers, watched
+
+
+def _check_request_fields(
+    headers: list[tuple[bytes, bytes]], watched: dict[bytes, list[bytes]], version: bytes
+) -> list[tuple[bytes, bytes]]:
+    hosts = watched.get(b"host")
+    if hosts is None:
+        if version != b"1.0":
+            raise ProtocolError("missing Host header field in HTTP/1.1 request")
+    elif len(hosts) > 1:
+        # RFC 9112 §3.2: MUST answer 400 to more than one Host line.
+        raise ProtocolError("more than one Host header field")
+    elif _HOST_RE.fullmatch(hosts[0]) is None:
+        raise ProtocolError(f"invalid Host header field {hosts[0][:60]!r}")
+    codings = watched.get(b"transfer-encoding")
+    lengths = watched.get(b"content-length")
+    if codings is not None:
+        if lengths is not None:
+            # RFC 9112 §6.3 item 3: the classic smuggling shape; we may
+            # reject it, and we do.
+            raise ProtocolError("request has both Transfer-Encoding and Content-Length")
+        if version == b"1.0":
+            # RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means
+            # the framing is faulty.
+            raise ProtocolError("Transfer-Encoding in an HTTP/1.0 request")
+        require_chunked_only(codings)
+    elif lengths is not None:
+        headers = _collapse_content_length(headers, lengths)
+    return headers
+
+
+def _collapse_content_length(
+    headers: list[tuple[bytes, bytes]], values: list[bytes]
+) -> list[tuple[bytes, bytes]]:
+    """Validate the Content-Length fields and leave exactly one, holding the
+    agreed value, where the first one was."""
+    agreed = content_length_value(values)
+    if len(values) == 1 and values[0] == agreed:
+        return headers
+    collapsed = []
+    placed = False
+    for name, value in headers:
+        if name == b"content-length":
+            if placed:
+                continue
+            placed = True
+            value = agreed
+        collapsed.append((name, value))
+    return collapsed
+
+
+def _check_target_form(method: bytes, target: bytes) -> None:
+    """RFC 9112 §3.2: the request-target must be in one of four forms, and
+    two of them go with one method each."""
+    if method == b"CONNECT":
+        # §3.2.3: CONNECT takes the authority-form and only that.
+        if _AUTHORITY_FORM_RE.fullmatch(target) is None:
+            raise ProtocolError("CONNECT request target must be in authority-form (host:port)")
+    elif target[0] == 0x2F:  # "/": origin-form, by far the most common
+        pass
+    elif target == b"*":
+        # §3.2.4: asterisk-form is only for a server-wide OPTIONS.
+        if method != b"OPTIONS":
+            raise ProtocolError("asterisk-form request target is only allowed with OPTIONS")
+    elif _ABSOLUTE_FORM_RE.match(target) is None:
+        if _AUTHORITY_FORM_RE.fullmatch(target) is not None:
+            raise ProtocolError("authority-form request target is only allowed with CONNECT")
+        raise ProtocolError(f"invalid request target {target[:60]!r}")
+
+
+def _first_line(head: bytes, what: str, *, lenient: bool) -> bytes:
+    """The head's first line without its line ending; names a stray CR or LF."""
+    line = head.split(b"\n", 1)[0]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    elif not lenient:
+        raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
+    if b"\r" in line:
+        raise ProtocolError(f"bare CR in {what}")
+    return line
+
+
+def _request_line_error(head: bytes) -> ProtocolError:
+    """Say what is wrong with a request line the fast pattern rejected."""
+    line = _first_line(head, "request line", lenient=False)
+    parts = line.split(b" ")
+    if len(parts) != 3:
+        detail = "expected method SP request-target SP HTTP-version"
+    elif _TOKEN_RE.fullmatch(parts[0]) is None:
+        detail = f"invalid method {parts[0][:40]!r}"
+    elif _REQUEST_TARGET_RE.fullmatch(parts[1]) is None:
+        detail = f"invalid request target {parts[1][:60]!r}"
+    else:
+        detail = f"invalid HTTP version {parts[2][:20]!r}"
+    return ProtocolError(f"illegal request line: {detail}")
+
+
+def _status_line_error(head: bytes, *, lenient: bool) -> ProtocolError:
+    """Say what is wrong with a status line the fast pattern rejected."""
+    line = _first_line(head, "status line", lenient=lenient)
+    parts = line.split(b" ", 2)
+    if _HTTP_VERSION_RE.fullmatch(parts[0]) is None:
+        detail = f"invalid HTTP version {parts[0][:20]!r}"
+    elif len(parts) < 2 or _STATUS_CODE_RE.fullmatch(parts[1]) is None:
+        detail = "invalid status code"
+    else:
+        detail = f"invalid reason phrase {parts[2][:60]!r}"
+    return ProtocolError(f"illegal status line: {detail}")

@@ -1,0 +1,137 @@
+"""Serialisation: heads to bytes, and body writers that frame Data and
+EndOfMessage events for the wire.
+
+Heads are written exactly as the event holds them (names lowercase,
+``name: value`` and CRLF per field). Events were validated when they were
+built, so nothing is checked again here.
+
+A body writer is called with each Data and the final EndOfMessage and returns
+the pieces to send, in order. The payload object of a Data event is passed
+through untouched -- it may be a placeholder a sendfile-capable transport
+knows how to send -- so writers only ever ask for its ``len()``.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from .._errors import ProtocolError
+from .._events import Data, EndOfMessage, InformationalResponse, Request, Response
+from .._headers import Headers
+from ._fields import FORBIDDEN_TRAILER_NAMES
+
+__all__ = [
+    "BodyWriter",
+    "ChunkedWriter",
+    "ContentLengthWriter",
+    "UntilCloseWriter",
+    "write_request_head",
+    "write_response_head",
+]
+
+# RFC 9110 §15: the customary reason phrases, used when the event has none.
+_REASON_PHRASES = {status.value: status.phrase.encode("ascii") for status in HTTPStatus}
+
+
+def _field_lines(headers: Headers) -> bytes:
+    return b"".join([b"%s: %s\r\n" % field for field in headers])
+
+
+def write_request_head(event: Request) -> bytes:
+    """``method SP target SP HTTP/x.y CRLF``, the field lines, and CRLF."""
+    return b"%s %s HTTP/%s\r\n%s\r\n" % (
+        event.method,
+        event.target,
+        event.http_version,
+        _field_lines(event.headers),
+    )
+
+
+def write_response_head(event: InformationalResponse | Response) -> bytes:
+    """``HTTP/x.y SP status SP reason CRLF``, the field lines, and CRLF.
+
+    An empty reason is replaced by the standard phrase for the status code
+    (RFC 9110 §15) when there is one; otherwise the reason stays empty, after
+    the SP the status-line grammar requires (RFC 9112 §4).
+    """
+    reason = event.reason or _REASON_PHRASES.get(event.status_code, b"")
+    return b"HTTP/%s %d %s\r\n%s\r\n" % (
+        event.http_version,
+        event.status_code,
+        reason,
+        _field_lines(event.headers),
+    )
+
+
+class ContentLengthWriter:
+    """Sends exactly the declared number of body bytes, unframed."""
+
+    __slots__ = ("_remaining",)
+
+    def __init__(self, length: int) -> None:
+        self._remaining = length
+
+    def __call__(self, event: Data | EndOfMessage) -> list[object]:
+        if isinstance(event, Data):
+            payload = event.data
+            size = len(payload)
+            if size > self._remaining:
+                raise ProtocolError("Too much data for declared Content-Length")
+            self._remaining -= size
+            return [payload] if size else []
+        if event.headers:
+            # Only the chunked coding can carry a trailer section (RFC 9112
+            # §7.1.2).
+            raise ProtocolError("can't send trailers with a Content-Length body")
+        if self._remaining:
+            raise ProtocolError("Too little data for declared Content-Length")
+        return []
+
+    def __repr__(self) -> str:
+        return f"ContentLengthWriter(remaining={self._remaining})"
+
+
+class ChunkedWriter:
+    """Sends each Data as one chunk, and EndOfMessage as the last chunk plus
+    the trailer section (RFC 9112 §7.1)."""
+
+    __slots__ = ()
+
+    def __call__(self, event: Data | EndOfMessage) -> list[object]:
+        if isinstance(event, Data):
+            payload = event.data
+            size = len(payload)
+            if not size:
+                # A zero-size chunk is the last chunk: an empty Data must
+                # send nothing rather than end the body.
+                return []
+            return [b"%x\r\n" % size, payload, b"\r\n"]
+        trailers = event.headers
+        for name, _ in trailers:
+            if name in FORBIDDEN_TRAILER_NAMES:
+                raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
+        return [b"0\r\n%s\r\n" % _field_lines(trailers)]
+
+    def __repr__(self) -> str:
+        return "ChunkedWriter()"
+
+
+class UntilCloseWriter:
+    """Sends the body unframed; closing the connection ends it. Used for a
+    response of unknown length to an HTTP/1.0 client (RFC 9112 §6.3)."""
+
+    __slots__ = ()
+
+    def __call__(self, event: Data | EndOfMessage) -> list[object]:
+        if isinstance(event, Data):
+            payload = event.data
+            return [payload] if len(payload) else []
+        if event.headers:
+            raise ProtocolError("can't send trailers to an HTTP/1.0 peer")
+        return []
+
+    def __repr__(self) -> str:
+        return "UntilCloseWriter()"
+
+
+BodyWriter = ContentLengthWriter | ChunkedWriter | UntilCloseWriter

@@ -1,0 +1,447 @@
+"""The Connection: glue between the user's events, the engine and the codec.
+
+A :class:`Connection` never decides a state transition itself. For every
+event it works out the *triggers* the tables speak of (the event, plus any
+signals read off its headers, such as ``Connection: close``) and hands them
+to the compiled automaton; it asks the codec which framing applies and lets
+the codec turn events into bytes and bytes into events.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Protocol
+
+from . import _codec
+from ._engine import JointState
+from ._errors import ProtocolError
+from ._events import (
+    ConnectionClosed,
+    Data,
+    EndOfMessage,
+    Event,
+    InformationalResponse,
+    Paused,
+    Request,
+    Response,
+)
+from ._headers import get_comma_header, set_comma_header
+from ._sentinels import (
+    CLIENT,
+    DONE,
+    ERROR,
+    IDLE,
+    MIGHT_SWITCH_PROTOCOL,
+    NEED_DATA,
+    PAUSED,
+    SEND_BODY,
+    SEND_RESPONSE,
+    SERVER,
+    SWITCHED_PROTOCOL,
+    Sentinel,
+)
+from ._tables import Trigger
+from .machines import _AUTOMATON
+
+__all__ = ["Connection"]
+
+_CLIENT_POS: Final = _AUTOMATON.position["client"]
+_SERVER_POS: Final = _AUTOMATON.position["server"]
+_KEEP_ALIVE_POS: Final = _AUTOMATON.position["keep_alive"]
+_KEEP_ALIVE_DISABLED: Final = Sentinel.named("disabled")
+
+
+def _event_trigger(name: str, role: Sentinel) -> Trigger:
+    return _AUTOMATON.vocabulary.trigger("event", name, role)
+
+
+# The triggers, looked up once; firing one is then a dict lookup by identity.
+_EVENT_TRIGGERS: Final[dict[tuple[type[Event], Sentinel], Trigger]] = {
+    (event_type, role): _event_trigger(event_type.__name__, role)
+    for event_type, roles in (
+        (Request, (CLIENT,)),
+        (InformationalResponse, (SERVER,)),
+        (Response, (SERVER,)),
+        (Data, (CLIENT, SERVER)),
+        (EndOfMessage, (CLIENT, SERVER)),
+        (ConnectionClosed, (CLIENT, SERVER)),
+    )
+    for role in roles
+}
+_ACCEPT_UPGRADE: Final = _event_trigger("AcceptUpgrade", SERVER)
+_ACCEPT_CONNECT: Final = _event_trigger("AcceptConnect", SERVER)
+_PROTOCOL_ERROR: Final = {role: _event_trigger("ProtocolError", role) for role in (CLIENT, SERVER)}
+_SIGNAL_CONNECTION_CLOSE: Final = _AUTOMATON.vocabulary.trigger("signal", "connection_close")
+_SIGNAL_HTTP_1_0: Final = _AUTOMATON.vocabulary.trigger("signal", "http_1_0")
+_SIGNAL_UPGRADE: Final = _AUTOMATON.vocabulary.trigger("signal", "upgrade_proposed")
+_SIGNAL_CONNECT: Final = _AUTOMATON.vocabulary.trigger("signal", "connect_proposed")
+_PREPARE_TO_REUSE: Final = _AUTOMATON.vocabulary.trigger("method", "prepare_to_reuse")
+
+DEFAULT_MAX_BUFFER_SIZE: Final = 16 * 1024
+DEFAULT_MAX_HEADER_COUNT: Final = 128
+
+
+class _BodyReader(Protocol):
+    def read(self, buf: _codec.ReceiveBuffer) -> Data | EndOfMessage | None: ...
+    def read_eof(self) -> EndOfMessage: ...
+
+
+class _BodyWriter(Protocol):
+    def __call__(self, event: Data | EndOfMessage) -> list[Any]: ...
+
+
+def _signals_for(event: Request | InformationalResponse | Response) -> list[Trigger]:
+    """The signals a message head raises, in the order the tables expect them."""
+    signals = []
+    if event.http_version < b"1.1":
+        signals.append(_SIGNAL_HTTP_1_0)
+    if b"close" in get_comma_header(event.headers, b"connection"):
+        signals.append(_SIGNAL_CONNECTION_CLOSE)
+    if type(event) is Request:
+        if get_comma_header(event.headers, b"upgrade"):
+            signals.append(_SIGNAL_UPGRADE)
+        if event.method == b"CONNECT":
+            signals.append(_SIGNAL_CONNECT)
+    return signals
+
+
+class Connection:
+    """One HTTP/1.1 connection, seen from one side.
+
+    :param our_role: :data:`h11sm.CLIENT` or :data:`h11sm.SERVER`.
+    :param max_buffer_size: the most bytes of one message head (request or
+        status line plus header fields), of one chunk-size line, or of one
+        trailer section that we will buffer while waiting for its end. A peer
+        that sends more gets a :exc:`ProtocolError` with
+        ``error_status_hint == 431``.
+    :param max_header_count: the most header (or trailer) fields one message
+        may carry.
+    """
+
+    def __init__(
+        self,
+        our_role: Sentinel,
+        max_buffer_size: int = DEFAULT_MAX_BUFFER_SIZE,
+        *,
+        max_header_count: int = DEFAULT_MAX_HEADER_COUNT,
+    ) -> None:
+        if our_role is not CLIENT and our_role is not SERVER:
+            raise ValueError(f"our_role must be h11sm.CLIENT or h11sm.SERVER, not {our_role!r}")
+        if max_buffer_size < 1 or max_header_count < 1:
+            raise ValueError("max_buffer_size and max_header_count must be positive")
+        #: :data:`CLIENT` if we are the client, :data:`SERVER` if we are the server.
+        self.our_role: Final = our_role
+        #: The other role.
+        self.their_role: Final = SERVER if our_role is CLIENT else CLIENT
+        self._our_pos = _CLIENT_POS if our_role is CLIENT else _SERVER_POS
+        self._their_pos = _SERVER_POS if our_role is CLIENT else _CLIENT_POS
+        self._max_buffer_size = max_buffer_size
+        self._max_header_count = max_header_count
+        self._joint: JointState = _AUTOMATON.initial
+        self._buffer = _codec.ReceiveBuffer()
+        self._receive_closed = False
+        self._pending_error: ProtocolError | None = None
+        self._body_reader: _BodyReader | None = None
+        self._body_writer: _BodyWriter | None = None
+        self._request_method: bytes | None = None
+        #: The HTTP version the peer announced in its last message head, such
+        #: as ``b"1.1"``; ``None`` until one arrived. Kept across reuse.
+        self.their_http_version: bytes | None = None
+        #: True while a client that sent ``Expect: 100-continue`` waits for
+        #: the server's go-ahead (RFC 9110 §10.1.1).
+        self.client_is_waiting_for_100_continue = False
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def states(self) -> dict[Sentinel, Sentinel]:
+        """``{CLIENT: <client state>, SERVER: <server state>}``."""
+        states = self._joint.states
+        return {CLIENT: states[_CLIENT_POS], SERVER: states[_SERVER_POS]}
+
+    @property
+    def our_state(self) -> Sentinel:
+        """The state of our role's machine."""
+        return self._joint.states[self._our_pos]
+
+    @property
+    def their_state(self) -> Sentinel:
+        """The state of the peer's machine."""
+        return self._joint.states[self._their_pos]
+
+    @property
+    def they_are_waiting_for_100_continue(self) -> bool:
+        """True if the peer is a client waiting for ``100 Continue``."""
+        return self.their_role is CLIENT and self.client_is_waiting_for_100_continue
+
+    @property
+    def trailing_data(self) -> tuple[bytes, bool]:
+        """``(unprocessed bytes, whether the peer closed)``: after a protocol
+        switch, the first bytes of the new protocol."""
+        return (bytes(self._buffer), self._receive_closed)
+
+    def _fire(self, trigger: Trigger) -> None:
+        self._joint = _AUTOMATON.fire(self._joint, trigger)
+
+    def prepare_to_reuse(self) -> None:
+        """Start the next request/response exchange on this connection.
+
+        Allowed only when both sides are :data:`DONE`; otherwise raises
+        :exc:`ProtocolError` and leaves the connection exactly as it was.
+        """
+        self._fire(_PREPARE_TO_REUSE)
+        self._body_reader = None
+        self._body_writer = None
+        self._request_method = None
+        self.client_is_waiting_for_100_continue = False
+
+    # -- receiving -----------------------------------------------------------
+
+    def receive_data(self, data: bytes | bytearray | memoryview | None) -> list[Event]:
+        """Feed bytes from the peer and return every event they complete.
+
+        ``b""`` means the peer closed its sending side; ``None`` adds nothing
+        but parses the buffer again (needed after :meth:`prepare_to_reuse`).
+        The list ends with a :class:`Paused` event when parsing is paused.
+
+        A :exc:`ProtocolError` from the peer is raised once the events that
+        came before the bad bytes have been returned: if this call produced
+        any events, the error is kept and raised by the next call.
+        """
+        self.feed(data)
+        events: list[Event] = []
+        while True:
+            try:
+                event = self.next_event()
+            except ProtocolError as exc:
+                if not events:
+                    raise
+                self._pending_error = exc
+                return events
+            if event is NEED_DATA:
+                return events
+            if event is PAUSED:
+                events.append(Paused(reason=self.their_state))
+                return events
+            events.append(event)  # type: ignore[arg-type]
+            if type(event) is ConnectionClosed:
+                return events
+
+    def feed(self, data: bytes | bytearray | memoryview | None) -> None:
+        """Add bytes from the peer to the buffer without parsing them (the
+        pull-style half of :meth:`receive_data`; see :meth:`next_event`)."""
+        if data is None:
+            return
+        if self._receive_closed:
+            if data:
+                raise ValueError("received data after the peer closed the connection (receive_data(b'') came first)")
+            return
+        if data:
+            self._buffer.feed(data)
+        else:
+            self._receive_closed = True
+
+    def next_event(self) -> Event | Sentinel:
+        """Parse and return the next event from the buffer.
+
+        Returns :data:`NEED_DATA` when more bytes are needed, or
+        :data:`PAUSED` when parsing is paused (see :class:`Paused`). Raises
+        :exc:`ProtocolError` if the peer broke the protocol; from then on
+        every call raises.
+        """
+        if self._pending_error is not None:
+            # Found by an earlier call that had good events to return first;
+            # the peer is already in ERROR.
+            error, self._pending_error = self._pending_error, None
+            raise error
+        if self.their_state is ERROR:
+            raise ProtocolError("can't receive data: the peer already broke the protocol (state ERROR)")
+        try:
+            return self._next_event()
+        except ProtocolError:
+            self._fire(_PROTOCOL_ERROR[self.their_role])
+            raise
+        except Exception as exc:  # pragma: no cover - a bug in h11sm; report it the documented way
+            self._fire(_PROTOCOL_ERROR[self.their_role])
+            raise ProtocolError(f"internal error while parsing: {exc!r}") from exc
+
+    def _next_event(self) -> Event | Sentinel:
+        state = self.their_state
+        if state is SEND_BODY:
+            assert self._body_reader is not None
+            event: Event | None = self._body_reader.read(self._buffer)
+            if event is None:
+                if not self._receive_closed:
+                    return NEED_DATA
+                event = self._body_reader.read_eof()
+            self._process_received(event)
+            return event
+        if state is MIGHT_SWITCH_PROTOCOL or state is SWITCHED_PROTOCOL:
+            return PAUSED
+        if state is DONE and self._buffer:
+            return PAUSED
+        if self._expects_head(state):
+            head = self._read_head()
+            if head is not None:
+                self._process_received(head)
+                return head
+        elif self._buffer:
+            raise ProtocolError(f"received data while the peer should be silent (peer state {state!r})")
+        if not self._receive_closed:
+            return NEED_DATA
+        if self._buffer:
+            raise ProtocolError("peer closed the connection in the middle of a message head")
+        closed = ConnectionClosed()
+        self._process_received(closed)
+        return closed
+
+    def _expects_head(self, state: Sentinel) -> bool:
+        # A client's request starts from IDLE. A server's response head may
+        # come while the server is IDLE (an early 400 or 408) or answering.
+        if self.their_role is CLIENT:
+            return state is IDLE
+        return state is IDLE or state is SEND_RESPONSE
+
+    def _read_head(self) -> Request | InformationalResponse | Response | None:
+        if self.their_role is CLIENT:
+            return _codec.read_request_head(
+                self._buffer,
+                max_head_size=self._max_buffer_size,
+                max_header_count=self._max_header_count,
+            )
+        return _codec.read_response_head(
+            self._buffer,
+            max_head_size=self._max_buffer_size,
+            max_header_count=self._max_header_count,
+            lenient=True,
+        )
+
+    def _process_received(self, event: Event) -> None:
+        role = self.their_role
+        event_type = type(event)
+        if event_type is Request or event_type is Response or event_type is InformationalResponse:
+            head: Request | InformationalResponse | Response = event  # type: ignore[assignment]
+            self.their_http_version = head.http_version
+            self._process_head(head, role)
+            if event_type is not InformationalResponse:
+                self._body_reader = _codec.framing_for_receive(
+                    head,
+                    self._request_method,
+                    max_line_size=self._max_buffer_size,
+                    max_trailer_size=self._max_buffer_size,
+                    max_header_count=self._max_header_count,
+                )
+        else:
+            if (event_type is Data or event_type is EndOfMessage) and role is CLIENT:
+                self.client_is_waiting_for_100_continue = False
+            self._fire(_EVENT_TRIGGERS[event_type, role])
+
+    # -- sending -------------------------------------------------------------
+
+    def send(self, event: Event) -> bytes | None:
+        """Turn *event* into the bytes to send to the peer.
+
+        Returns ``None`` for :class:`ConnectionClosed` (there is nothing to
+        send: close or shut down your socket). Raises :exc:`ProtocolError` if
+        the event is not allowed now; our state is then :data:`ERROR`.
+        """
+        pieces = self.send_with_data_passthrough(event)
+        if pieces is None:
+            return None
+        if len(pieces) == 1:
+            return bytes(pieces[0])
+        return b"".join(pieces)
+
+    def send_with_data_passthrough(self, event: Event) -> list[Any] | None:
+        """Like :meth:`send`, but return the pieces to send in order, with a
+        :class:`Data` event's ``data`` object passed through untouched (so it
+        can be a placeholder that your I/O layer sends with ``sendfile()``)."""
+        if self.our_state is ERROR:
+            raise ProtocolError("can't send: we already broke the protocol (our state is ERROR)")
+        try:
+            return self._send(event)
+        except ProtocolError:
+            self._fire(_PROTOCOL_ERROR[self.our_role])
+            raise
+        except Exception:
+            # Whatever went wrong, our half of the conversation can no longer
+            # be trusted to be in step with the bytes sent so far.
+            self._fire(_PROTOCOL_ERROR[self.our_role])
+            raise
+
+    def _send(self, event: Event) -> list[Any] | None:
+        event_type = type(event)
+        role = self.our_role
+        if event_type is Request or event_type is Response or event_type is InformationalResponse:
+            if (event_type, role) not in _EVENT_TRIGGERS:
+                raise ProtocolError(f"{role!r} can't send a {event_type.__name__}: only the {self.their_role!r} does")
+            head: Request | InformationalResponse | Response = event  # type: ignore[assignment]
+            if head.http_version != b"1.1":
+                raise ProtocolError(f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}")
+            if event_type is Request:
+                return self._send_request(event)  # type: ignore[arg-type]
+            return self._send_response(head)  # type: ignore[arg-type]
+        if event_type is Data or event_type is EndOfMessage:
+            if self.our_state is not SEND_BODY or self._body_writer is None:
+                self._fire(_EVENT_TRIGGERS[event_type, role])  # raises: not allowed here
+            assert self._body_writer is not None
+            pieces = self._body_writer(event)  # type: ignore[arg-type]
+            if role is CLIENT:
+                self.client_is_waiting_for_100_continue = False
+            self._fire(_EVENT_TRIGGERS[event_type, role])
+            return pieces
+        if event_type is ConnectionClosed:
+            self._fire(_EVENT_TRIGGERS[ConnectionClosed, role])
+            return None
+        raise TypeError(f"can't send {event!r}: expected an h11sm event")
+
+    def _send_request(self, request: Request) -> list[Any]:
+        headers, writer = _codec.framing_for_send_request(request)
+        if headers is not request.headers:
+            request = Request._from_wire(request.method, request.target, headers, request.http_version)
+        self._process_head(request, CLIENT)
+        self._body_writer = writer
+        return [_codec.write_request_head(request)]
+
+    def _send_response(self, response: InformationalResponse | Response) -> list[Any]:
+        headers, writer, must_close = _codec.framing_for_send_response(
+            response, self._request_method, self.their_http_version
+        )
+        closing = must_close or self._joint.states[_KEEP_ALIVE_POS] is _KEEP_ALIVE_DISABLED
+        if closing and type(response) is Response:
+            tokens = [t for t in get_comma_header(headers, b"connection") if t != b"keep-alive"]
+            if b"close" not in tokens:
+                headers = set_comma_header(headers, b"connection", [*tokens, b"close"])
+        if headers is not response.headers:
+            response = type(response)._from_wire(
+                response.status_code, headers, response.http_version, response.reason
+            )
+        self._process_head(response, SERVER)
+        if type(response) is Response:
+            self._body_writer = writer
+        return [_codec.write_response_head(response)]
+
+    # -- shared by both directions -------------------------------------------
+
+    def _process_head(self, head: Request | InformationalResponse | Response, role: Sentinel) -> None:
+        """Fire the signals and the event trigger for a message head, in
+        either direction, and keep the facts later framing depends on."""
+        for signal in _signals_for(head):
+            self._fire(signal)
+        event_type = type(head)
+        if event_type is Request:
+            request: Request = head  # type: ignore[assignment]
+            self._fire(_EVENT_TRIGGERS[Request, role])
+            self._request_method = request.method
+            if b"100-continue" in get_comma_header(request.headers, b"expect") and request.http_version >= b"1.1":
+                self.client_is_waiting_for_100_continue = True
+            return
+        status = head.status_code  # type: ignore[union-attr]
+        if event_type is InformationalResponse and status == 101:
+            trigger = _ACCEPT_UPGRADE
+        elif event_type is Response and self._request_method == b"CONNECT" and 200 <= status < 300:
+            trigger = _ACCEPT_CONNECT
+        else:
+            trigger = _EVENT_TRIGGERS[event_type, role]
+        self._fire(trigger)
+        self.client_is_waiting_for_100_continue = False
+

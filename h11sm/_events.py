@@ -1,0 +1,495 @@
+"""The events: what a user sends with :meth:`Connection.send` and gets back
+from :meth:`Connection.receive_data`.
+
+Every event is an immutable, final class with keyword-only constructor
+arguments. Constructors convert their arguments to the canonical types (byte
+strings, plain ints) and check them, raising :exc:`ProtocolError` for a value
+HTTP/1.1 does not allow and :exc:`TypeError` for an argument of the wrong
+kind. Events compare equal when they are of the same class and their fields
+are equal; they are not hashable.
+
+The wire parser has already checked everything it read, so it builds events
+with the private ``_from_wire`` constructors, which take positional arguments
+in field order and check nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sized
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, ClassVar, Final, final
+
+from ._abnf import HTTP_VERSION_RE, REQUEST_TARGET_RE, TOKEN_RE
+from ._errors import ProtocolError
+from ._headers import EMPTY_HEADERS, Headers, _quote, normalize_and_validate, to_bytes
+from ._sentinels import DONE, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL, Sentinel
+
+__all__ = [
+    "ConnectionClosed",
+    "Data",
+    "EndOfMessage",
+    "Event",
+    "InformationalResponse",
+    "Paused",
+    "Request",
+    "Response",
+]
+
+#: What the constructors accept where they store a byte string.
+BytesLike = bytes | bytearray | memoryview | str
+
+_new: Final = object.__new__
+_set: Final = object.__setattr__
+
+_token_fullmatch: Final = TOKEN_RE.fullmatch
+_target_fullmatch: Final = REQUEST_TARGET_RE.fullmatch
+_version_fullmatch: Final = HTTP_VERSION_RE.fullmatch
+
+# Every byte allowed in a reason phrase (RFC 9112 §4: HTAB, SP, VCHAR and
+# obs-text): everything but the controls other than HTAB.
+_REASON_BYTES: Final = bytes([0x09, *range(0x20, 0x7F), *range(0x80, 0x100)])
+
+# The states of the peer that can pause reading (compared by identity:
+# sentinels don't define __eq__).
+_PAUSE_REASONS: Final = (DONE, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL)
+
+# The final event classes; filled in below, once they exist.
+_FINAL_CLASSES: set[type] = set()
+
+
+def _rebuild(cls: type[Event], values: tuple[object, ...]) -> Event:
+    """Make an event of class *cls* from its field values (for unpickling)."""
+    made = _new(cls)
+    for name, value in zip(cls._fields, values, strict=True):
+        _set(made, name, value)
+    return made
+
+
+class Event:
+    """The base class of all events. It can't be instantiated or subclassed;
+    use it for type annotations and :func:`isinstance` checks."""
+
+    __slots__ = ()
+
+    # The field names, in constructor and repr() order, and a function
+    # returning their values (for a class without fields, a value that is
+    # the same for all its instances).
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _values: ClassVar[attrgetter[Any]] = attrgetter("__class__")
+
+    def __init__(self) -> None:
+        raise TypeError("Event is an abstract base class; create one of its subclasses")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in cls.__mro__[1:]:
+            if base in _FINAL_CLASSES:
+                raise TypeError(f"{base.__name__} is a final class and can't be subclassed")
+        if cls.__module__ != __name__:
+            raise TypeError(f"h11sm events can't be subclassed (in {cls.__qualname__})")
+        fields = cls._fields
+        assert set(fields) == set(cls.__dict__.get("__slots__", ())), cls
+        # (attrgetter objects are not descriptors, so they are not bound
+        # when read through an instance.)
+        cls._values = attrgetter(*fields) if fields else attrgetter("__class__")
+
+    # Hidden from type checkers: a class with __setattr__ lets them accept an
+    # assignment to any attribute name.
+    if not TYPE_CHECKING:  # pragma: no branch
+
+        def __setattr__(self, name: str, value: object) -> None:
+            raise AttributeError(f"{type(self).__name__} events are immutable (can't set {name!r})")
+
+        def __delattr__(self, name: str) -> None:
+            raise AttributeError(
+                f"{type(self).__name__} events are immutable (can't delete {name!r})"
+            )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self._values(self) == other._values(other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({shown})"
+
+    def __reduce__(self) -> tuple[Callable[..., Event], tuple[type[Event], tuple[object, ...]]]:
+        values = tuple(getattr(self, name) for name in self._fields)
+        return (_rebuild, (type(self), values))
+
+
+def _unguarded_twin(cls: type[Event]) -> Any:
+    """A private class with the same fields as *cls* but without the
+    immutability guard.
+
+    ``_from_wire`` fills in a new object of the twin with plain attribute
+    assignments (the fastest way to set slots from Python) and then makes it
+    an instance of *cls*. CPython allows changing ``__class__`` between two
+    classes with the same base and the same slots.
+    """
+    return type(
+        f"_Unguarded{cls.__name__}",
+        (Event,),
+        {
+            "__slots__": cls._fields,
+            "_fields": cls._fields,
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+            "__module__": __name__,
+        },
+    )
+
+
+def _bytes_field(value: object, what: str) -> bytes:
+    return value if type(value) is bytes else to_bytes(value, what)
+
+
+def _http_version(value: object) -> bytes:
+    version = _bytes_field(value, "http_version")
+    if _version_fullmatch(version) is None:
+        raise ProtocolError(
+            f"Illegal http_version {_quote(version)} (expected a digit, a dot and a digit)"
+        )
+    return version
+
+
+def _status_code(value: object, event: str, low: int, high: int) -> int:
+    if type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{event}.status_code must be an int, not {type(value).__name__}")
+        value = int(value)
+    if not low <= value < high:
+        raise ProtocolError(f"{event}.status_code must be in [{low}, {high}), not {value}")
+    return value
+
+
+def _reason(value: object) -> bytes:
+    reason = _bytes_field(value, "reason")
+    if reason.translate(None, _REASON_BYTES):
+        raise ProtocolError(f"Illegal reason {_quote(reason)} (control characters)")
+    return reason
+
+
+@final
+class Request(Event):
+    """The start of an HTTP request: request line and header fields.
+
+    :param method: the request method, a token such as ``b"GET"``.
+    :param target: the request target: ``b"/index.html"``, an absolute URL,
+        ``host:port`` for CONNECT or ``*``; any run of visible ASCII
+        characters is accepted here.
+    :param headers: the header fields, as an iterable of ``(name, value)``
+        pairs (see :func:`normalize_and_validate` for the rules).
+    :param http_version: the protocol version, ``b"1.1"`` unless you are
+        replaying a message received from an older peer.
+
+    The byte-string arguments may also be given as other bytes-like objects
+    or as ASCII-only :class:`str`. An HTTP/1.1 request must carry exactly one
+    Host header field (RFC 9112 §3.2); an HTTP/1.0 request may leave it out,
+    but may not repeat it either.
+    """
+
+    _fields = ("method", "target", "headers", "http_version")
+    __slots__ = {
+        "headers": "The header fields, a :class:`Headers` sequence of "
+        "``(name, value)`` byte-string pairs with lowercase names.",
+        "http_version": "The HTTP version, as bytes like ``b'1.1'``. Always a "
+        "digit, a dot and a digit, so byte-string comparisons such as "
+        "``http_version < b'1.1'`` order versions correctly.",
+        "method": "The request method, as bytes: ``b'GET'``, ``b'POST'``, ... "
+        "Methods are case-sensitive and kept as given.",
+        "target": "The request target, as bytes, e.g. ``b'/index.html?q=1'``.",
+    }
+
+    method: bytes
+    target: bytes
+    headers: Headers
+    http_version: bytes
+
+    def __init__(
+        self,
+        *,
+        method: BytesLike,
+        target: BytesLike,
+        headers: Iterable[tuple[object, object]],
+        http_version: BytesLike = b"1.1",
+    ) -> None:
+        method = _bytes_field(method, "method")
+        if _token_fullmatch(method) is None:
+            raise ProtocolError(f"Illegal method {_quote(method)}")
+        target = _bytes_field(target, "target")
+        if _target_fullmatch(target) is None:
+            raise ProtocolError(f"Illegal target {_quote(target)}")
+        checked = normalize_and_validate(headers)
+        http_version = _http_version(http_version)
+        hosts = 0
+        for name, _ in checked:
+            if name == b"host":
+                hosts += 1
+        if hosts == 0:
+            if http_version >= b"1.1":
+                raise ProtocolError("Missing mandatory Host: header")
+        elif hosts > 1:
+            raise ProtocolError("Found multiple Host: headers")
+        _set(self, "method", method)
+        _set(self, "target", target)
+        _set(self, "headers", checked)
+        _set(self, "http_version", http_version)
+
+    @staticmethod
+    def _from_wire(method: bytes, target: bytes, headers: Headers, http_version: bytes) -> Request:
+        """Build a Request from values the wire parser has checked."""
+        made: Request = _new(_UnguardedRequest)
+        made.method = method
+        made.target = target
+        made.headers = headers
+        made.http_version = http_version
+        made.__class__ = Request
+        return made
+
+
+@final
+class InformationalResponse(Event):
+    """An interim (1xx) response, such as ``100 Continue`` or
+    ``101 Switching Protocols``, sent before the final :class:`Response`.
+
+    :param status_code: an :class:`int` in the range [100, 200). An
+        :class:`~enum.IntEnum` such as :class:`http.HTTPStatus` is accepted
+        and stored as a plain :class:`int`.
+    :param headers: the header fields, as an iterable of ``(name, value)``
+        pairs.
+    :param http_version: the protocol version, normally left at ``b"1.1"``.
+    :param reason: the reason phrase. It may be empty: h11sm then sends the
+        standard phrase for the status code.
+    """
+
+    _fields = ("status_code", "headers", "http_version", "reason")
+    __slots__ = {
+        "headers": "The header fields, a :class:`Headers` sequence of "
+        "``(name, value)`` byte-string pairs with lowercase names.",
+        "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
+        "reason": "The reason phrase, as bytes (possibly empty). It carries no "
+        "meaning: look at :attr:`status_code` instead.",
+        "status_code": "The status code, an :class:`int` in the range [100, 200).",
+    }
+
+    status_code: int
+    headers: Headers
+    http_version: bytes
+    reason: bytes
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        headers: Iterable[tuple[object, object]] = (),
+        http_version: BytesLike = b"1.1",
+        reason: BytesLike = b"",
+    ) -> None:
+        _set(self, "status_code", _status_code(status_code, "InformationalResponse", 100, 200))
+        _set(self, "headers", normalize_and_validate(headers))
+        _set(self, "http_version", _http_version(http_version))
+        _set(self, "reason", _reason(reason))
+
+    @staticmethod
+    def _from_wire(
+        status_code: int, headers: Headers, http_version: bytes, reason: bytes
+    ) -> InformationalResponse:
+        """Build an InformationalResponse from values the wire parser has
+        checked."""
+        made: InformationalResponse = _new(_UnguardedInformationalResponse)
+        made.status_code = status_code
+        made.headers = headers
+        made.http_version = http_version
+        made.reason = reason
+        made.__class__ = InformationalResponse
+        return made
+
+
+@final
+class Response(Event):
+    """The start of the final response to a request: status line and header
+    fields.
+
+    :param status_code: an :class:`int` in the range [200, 600). An
+        :class:`~enum.IntEnum` such as :class:`http.HTTPStatus` is accepted
+        and stored as a plain :class:`int`.
+    :param headers: the header fields, as an iterable of ``(name, value)``
+        pairs.
+    :param http_version: the protocol version, normally left at ``b"1.1"``.
+    :param reason: the reason phrase. It may be empty: h11sm then sends the
+        standard phrase for the status code.
+    """
+
+    _fields = ("status_code", "headers", "http_version", "reason")
+    __slots__ = {
+        "headers": "The header fields, a :class:`Headers` sequence of "
+        "``(name, value)`` byte-string pairs with lowercase names.",
+        "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
+        "reason": "The reason phrase, as bytes (possibly empty). It carries no "
+        "meaning: look at :attr:`status_code` instead.",
+        "status_code": "The status code, an :class:`int` in the range [200, 600).",
+    }
+
+    status_code: int
+    headers: Headers
+    http_version: bytes
+    reason: bytes
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        headers: Iterable[tuple[object, object]] = (),
+        http_version: BytesLike = b"1.1",
+        reason: BytesLike = b"",
+    ) -> None:
+        _set(self, "status_code", _status_code(status_code, "Response", 200, 600))
+        _set(self, "headers", normalize_and_validate(headers))
+        _set(self, "http_version", _http_version(http_version))
+        _set(self, "reason", _reason(reason))
+
+    @staticmethod
+    def _from_wire(
+        status_code: int, headers: Headers, http_version: bytes, reason: bytes
+    ) -> Response:
+        """Build a Response from values the wire parser has checked."""
+        made: Response = _new(_UnguardedResponse)
+        made.status_code = status_code
+        made.headers = headers
+        made.http_version = http_version
+        made.reason = reason
+        made.__class__ = Response
+        return made
+
+
+@final
+class Data(Event):
+    """A piece of a message body.
+
+    :param data: the bytes. A body may be sent and received in any number of
+        Data events; their concatenation is the body.
+
+    The object is stored as given, not copied or converted, so that
+    :meth:`Connection.send_with_data_passthrough` can hand it back
+    untouched: besides bytes-like objects, any object with a :func:`len`
+    (say, a placeholder for a file to send with :func:`os.sendfile`) is
+    accepted. A :class:`str` is refused with :exc:`TypeError`: encode it
+    first.
+    """
+
+    _fields = ("data",)
+    __slots__ = {
+        "data": "The body bytes. Received data is always :class:`bytes`; "
+        "data you send is whatever object you gave.",
+    }
+
+    data: Any
+
+    def __init__(self, *, data: Sized) -> None:
+        if type(data) is not bytes:
+            if isinstance(data, str):
+                raise TypeError("Data.data must be bytes-like, not str (encode it first)")
+            try:
+                len(data)
+            except TypeError:
+                raise TypeError(
+                    f"Data.data must be bytes-like or have a len(), not {type(data).__name__}"
+                ) from None
+        _set(self, "data", data)
+
+    @staticmethod
+    def _from_wire(data: bytes) -> Data:
+        """Build a Data event around bytes read from the wire."""
+        made: Data = _new(_UnguardedData)
+        made.data = data
+        made.__class__ = Data
+        return made
+
+
+@final
+class EndOfMessage(Event):
+    """The end of a message: its body, if any, is complete.
+
+    Every message ends with one, even one without a body.
+
+    :param headers: the trailer fields (sent after a chunked body), as an
+        iterable of ``(name, value)`` pairs. Usually empty.
+    """
+
+    _fields = ("headers",)
+    __slots__ = {
+        "headers": "The trailer fields, a :class:`Headers` sequence of "
+        "``(name, value)`` byte-string pairs with lowercase names; empty unless "
+        "the body was chunked and carried trailers.",
+    }
+
+    headers: Headers
+
+    def __init__(self, *, headers: Iterable[tuple[object, object]] = ()) -> None:
+        _set(self, "headers", normalize_and_validate(headers))
+
+    @staticmethod
+    def _from_wire(headers: Headers = EMPTY_HEADERS) -> EndOfMessage:
+        """Build an EndOfMessage from trailers the wire parser has checked."""
+        made: EndOfMessage = _new(_UnguardedEndOfMessage)
+        made.headers = headers
+        made.__class__ = EndOfMessage
+        return made
+
+
+@final
+class ConnectionClosed(Event):
+    """The sender has closed its side of the connection: it will send no
+    more data. (It may still be reading: a TCP connection can be closed in
+    one direction only.) Has no fields."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        pass
+
+
+@final
+class Paused(Event):
+    """Not a message from the peer: :meth:`Connection.receive_data` returns
+    it when it has stopped reading incoming data until the peer's state
+    changes.
+
+    :param reason: the peer's state that caused the pause.
+    """
+
+    _fields = ("reason",)
+    __slots__ = {
+        "reason": "The peer's state that caused the pause: "
+        ":data:`~h11sm.DONE` (the client sent another request before the "
+        "current response is finished), :data:`~h11sm.MIGHT_SWITCH_PROTOCOL` "
+        "(waiting for the server to accept or refuse a protocol switch) or "
+        ":data:`~h11sm.SWITCHED_PROTOCOL` (the peer no longer speaks HTTP).",
+    }
+
+    reason: Sentinel
+
+    def __init__(self, *, reason: Sentinel) -> None:
+        if type(reason) is not Sentinel:
+            raise TypeError(f"Paused.reason must be a state sentinel, not {type(reason).__name__}")
+        if reason not in _PAUSE_REASONS:
+            raise ProtocolError(
+                "Paused.reason must be DONE, MIGHT_SWITCH_PROTOCOL or SWITCHED_PROTOCOL, "
+                f"not {reason!r}"
+            )
+        _set(self, "reason", reason)
+
+
+_FINAL_CLASSES.update(
+    (Request, InformationalResponse, Response, Data, EndOfMessage, ConnectionClosed, Paused)
+)
+
+_UnguardedRequest: Final = _unguarded_twin(Request)
+_UnguardedInformationalResponse: Final = _unguarded_twin(InformationalResponse)
+_UnguardedResponse: Final = _unguarded_twin(Response)
+_UnguardedData: Final = _unguarded_twin(Data)
+_UnguardedEndOfMessage: Final = _unguarded_twin(EndOfMessage)

@@ -1,0 +1,380 @@
+"""Header fields: the :class:`Headers` sequence every event carries, the
+checks applied to headers a user hands us, and the comma-list helpers the
+connection uses to read Connection, Transfer-Encoding, Expect and Upgrade.
+
+In a :class:`Headers` object every name is a lowercase token and every value
+is a byte string without surrounding whitespace that obeys RFC 9110's
+field-value grammar. Headers built from user input get there through
+:func:`normalize_and_validate`; the wire parser checks the same rules itself
+and builds its results with the unchecked :meth:`Headers._from_wire`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Final, final, overload
+
+from ._abnf import FIELD_VALUE_RE, TOKEN_RE
+from ._errors import ProtocolError
+
+__all__ = [
+    "Headers",
+    "get_comma_header",
+    "has_token",
+    "normalize_and_validate",
+    "set_comma_header",
+    "to_bytes",
+]
+
+_Field = tuple[bytes, bytes]
+
+_token_fullmatch: Final = TOKEN_RE.fullmatch
+_field_value_fullmatch: Final = FIELD_VALUE_RE.fullmatch
+
+# RFC 9110 §5.6.3: the whitespace allowed around a field value.
+_OWS: Final = b" \t"
+
+# RFC 9110 §8.6: Content-Length = 1*DIGIT. We also cap it at 19 digits, like
+# the wire parser does: that reaches past 2**63, far beyond any real body,
+# and it keeps a hand-built message and a parsed one subject to one rule.
+_MAX_CONTENT_LENGTH_DIGITS: Final = 19
+
+# How much of an offending value an error message quotes.
+_QUOTE_LIMIT: Final = 60
+
+
+def _quote(value: bytes) -> str:
+    """repr() of *value*, shortened when it is long."""
+    if len(value) > _QUOTE_LIMIT:
+        return f"{value[:_QUOTE_LIMIT]!r}..."
+    return repr(value)
+
+
+def to_bytes(value: object, what: str) -> bytes:
+    """Return *value* as a plain :class:`bytes` object.
+
+    Accepts :class:`bytes` (and subclasses), any other object supporting the
+    buffer protocol (:class:`bytearray`, :class:`memoryview`, ...) and
+    :class:`str` holding only ASCII characters. *what* names the value in
+    error messages.
+
+    :raises ProtocolError: for a :class:`str` with non-ASCII characters (a
+        value that can't be sent, rather than a wrong type; to send bytes
+        outside ASCII, pass them as bytes).
+    :raises TypeError: for anything else, notably :class:`int` (``bytes(5)``
+        would silently make five NUL bytes).
+    """
+    if type(value) is bytes:
+        return value
+    if isinstance(value, str):
+        try:
+            return value.encode("ascii")
+        except UnicodeEncodeError:
+            raise ProtocolError(
+                f"{what} must contain only ASCII characters, got {value[:_QUOTE_LIMIT]!r}"
+            ) from None
+    if isinstance(value, bytes):
+        return bytes(value)
+    try:
+        view = memoryview(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"{what} must be bytes, a bytes-like object or an ASCII str, not {type(value).__name__}"
+        ) from None
+    with view:
+        return view.tobytes()
+
+
+@final
+class Headers(Sequence[_Field]):
+    """An immutable sequence of header fields, as ``(name, value)`` pairs of
+    byte strings, in the order they were given or received.
+
+    Names are lowercase and values carry no leading or trailing whitespace.
+    A field that appears several times appears several times here too; use
+    :func:`get_comma_header` to read a field as a list.
+
+    A :class:`Headers` object compares equal to another :class:`Headers`, a
+    :class:`list` or a :class:`tuple` holding the same pairs in the same
+    order, and prints like a list, so ``event.headers == [(b"host",
+    b"example.com")]`` holds for a request with just that field.
+    """
+
+    __slots__ = ("_fields",)
+
+    _fields: tuple[_Field, ...]
+
+    def __init__(self, headers: Iterable[tuple[object, object]] = ()) -> None:
+        # Same result as normalize_and_validate(), for people who construct
+        # the type directly.
+        self._fields = normalize_and_validate(headers)._fields
+
+    @staticmethod
+    def _from_wire(pairs: Iterable[_Field]) -> Headers:
+        """Wrap pairs that already obey every rule, without checking them.
+
+        For the wire parser and the framing code only: they have validated
+        and lowercased the fields themselves. Passing a tuple avoids a copy.
+        """
+        made = _new_object(Headers)
+        made._fields = tuple(pairs)
+        return made
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    @overload
+    def __getitem__(self, index: int) -> _Field: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Headers: ...
+
+    def __getitem__(self, index: int | slice) -> _Field | Headers:
+        if isinstance(index, slice):
+            return Headers._from_wire(self._fields[index])
+        return self._fields[index]
+
+    def __iter__(self) -> Iterator[_Field]:
+        return iter(self._fields)
+
+    def __reversed__(self) -> Iterator[_Field]:
+        return reversed(self._fields)
+
+    def __contains__(self, field: object) -> bool:
+        return field in self._fields
+
+    def index(self, value: object, start: int = 0, stop: int = sys.maxsize) -> int:
+        """Position of the first field equal to *value* (a pair), like
+        :meth:`list.index`."""
+        return self._fields.index(value, start, stop)
+
+    def count(self, value: object) -> int:
+        """How many fields are equal to *value* (a pair)."""
+        return self._fields.count(value)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Headers:
+            return self._fields == other._fields
+        if type(other) is tuple:
+            return self._fields == other
+        if isinstance(other, (list, tuple)):
+            return self._fields == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self._fields))
+
+    def __reduce__(self) -> tuple[Callable[[Iterable[_Field]], Headers], tuple[object, ...]]:
+        return (Headers._from_wire, (self._fields,))
+
+
+_new_object: Final = object.__new__
+
+#: The empty header list, shared.
+EMPTY_HEADERS: Final = Headers._from_wire(())
+
+
+# Iterables that are never what a caller meant as a list of header fields.
+_NOT_HEADER_LISTS: Final = (str, bytes, bytearray, memoryview, Mapping)
+
+
+def _not_a_pair(item: object) -> TypeError:
+    return TypeError(f"each header must be a (name, value) pair, not {item!r}")
+
+
+def _value_to_bytes(value: object, name: bytes) -> bytes:
+    """to_bytes() for a header value, with errors that name the header."""
+    if type(value) is str:
+        try:
+            return value.encode("ascii")
+        except UnicodeEncodeError:
+            pass
+    return to_bytes(value, f"value of header {name!r}")
+
+
+def _check_name_error(name: bytes) -> ProtocolError:
+    """The error for a header name that is not a token."""
+    if name and name.strip() != name:
+        # RFC 9112 §5.1: servers must reject whitespace between the name and
+        # the colon, as recipients have disagreed on what it means.
+        return ProtocolError(f"Illegal header name {_quote(name)}: leading or trailing whitespace")
+    return ProtocolError(f"Illegal header name {_quote(name)}")
+
+
+def _content_length(name: bytes, value: bytes) -> bytes:
+    """The one length a Content-Length field value states.
+
+    A comma list of identical lengths (``5, 5``) counts as that length
+    (RFC 9110 §8.6); anything else that is not 1 to 19 digits is an error.
+    """
+    if value.isdigit() and len(value) <= _MAX_CONTENT_LENGTH_DIGITS:
+        return value
+    agreed = None
+    for item in value.split(b","):
+        item = item.strip(_OWS)
+        if not item.isdigit() or len(item) > _MAX_CONTENT_LENGTH_DIGITS:
+            raise ProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
+        if agreed is None:
+            agreed = item
+        elif item != agreed:
+            raise ProtocolError(f"Conflicting values in {name!r} header: {_quote(value)}")
+    assert agreed is not None  # split() always yields at least one item
+    return agreed
+
+
+def _check_transfer_encoding(name: bytes, value: bytes) -> None:
+    """Transfer-Encoding must be a comma list naming at least one coding.
+
+    Which codings are acceptable is for the framing code to decide; here we
+    only check the syntax (empty list elements are allowed and ignored, as
+    RFC 9110 §5.6.1 asks of recipients).
+    """
+    seen = False
+    for item in value.split(b","):
+        item = item.strip(_OWS)
+        if item:
+            if _token_fullmatch(item) is None:
+                raise ProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
+            seen = True
+    if not seen:
+        raise ProtocolError(f"Empty {name!r} header")
+
+
+def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
+    """Check and normalise header fields given by a user.
+
+    *headers* is any iterable of ``(name, value)`` pairs. Each name and value
+    may be :class:`bytes`, another bytes-like object or an ASCII-only
+    :class:`str`; the result holds plain :class:`bytes`. Names are
+    lowercased and spaces and tabs around values are removed. The input is
+    not modified.
+
+    A :class:`Headers` object is returned unchanged: it was checked when it
+    was made.
+
+    Rules (a violation raises :exc:`ProtocolError` naming the header):
+
+    * a name must be a token (RFC 9110 §5.1); whitespace before or after it
+      is rejected rather than stripped (RFC 9112 §5.1);
+    * a value must be a valid field-value: no NUL, CR, LF or other control
+      characters besides HTAB inside (RFC 9110 §5.5);
+    * Content-Length must be 1 to 19 digits. Several Content-Length fields,
+      or a comma list in one, are allowed only if they all state the same
+      length, and are merged into a single field where the first one was;
+    * Transfer-Encoding must be a comma list of tokens, with at least one.
+
+    A :class:`str` with non-ASCII characters also raises
+    :exc:`ProtocolError`. Something that is not a pair, or a name or value
+    of a type that is neither bytes-like nor :class:`str`, raises
+    :exc:`TypeError`; so does passing a mapping, a :class:`str` or
+    :class:`bytes` as *headers* itself.
+    """
+    kind = type(headers)
+    if kind is Headers:
+        return headers  # type: ignore[return-value]
+    if kind is list or kind is tuple:
+        if not headers:
+            return EMPTY_HEADERS
+    elif isinstance(headers, _NOT_HEADER_LISTS):
+        hint = " (pass list(mapping.items()) for a mapping)" if isinstance(headers, Mapping) else ""
+        raise TypeError(
+            "headers must be an iterable of (name, value) pairs, "
+            f"not {type(headers).__name__}{hint}"
+        )
+    fields: list[_Field] = []
+    content_length: bytes | None = None
+    try:
+        iterator = iter(headers)
+    except TypeError:
+        raise TypeError(
+            f"headers must be an iterable of (name, value) pairs, not {type(headers).__name__}"
+        ) from None
+    for item in iterator:
+        if type(item) is not tuple and isinstance(item, (str, bytes, bytearray, memoryview)):
+            # These unpack "successfully" when two characters long.
+            raise _not_a_pair(item)
+        try:
+            raw_name, raw_value = item
+        except (TypeError, ValueError):
+            raise _not_a_pair(item) from None
+        name = raw_name if type(raw_name) is bytes else to_bytes(raw_name, "header name")
+        if _token_fullmatch(name) is None:
+            raise _check_name_error(name)
+        name = name.lower()
+        value = raw_value if type(raw_value) is bytes else _value_to_bytes(raw_value, name)
+        value = value.strip(_OWS)
+        if _field_value_fullmatch(value) is None:
+            raise ProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
+        if name == b"content-length":
+            length = _content_length(name, value)
+            if content_length is None:
+                content_length = length
+                fields.append((name, length))
+            elif length != content_length:
+                raise ProtocolError(
+                    f"Conflicting {name!r} headers: {content_length!r} and {length!r}"
+                )
+            continue
+        if name == b"transfer-encoding":
+            _check_transfer_encoding(name, value)
+        fields.append((name, value))
+    if not fields:
+        return EMPTY_HEADERS
+    return Headers._from_wire(fields)
+
+
+def get_comma_header(headers: Iterable[_Field], name: bytes) -> list[bytes]:
+    """All the list elements of the field *name* (given in lowercase).
+
+    Every field called *name* is split on commas; each element is stripped
+    of spaces and tabs and lowercased, and empty elements are dropped
+    (RFC 9110 §5.6.1). For example ``Connection: Keep-Alive, , Upgrade``
+    gives ``[b"keep-alive", b"upgrade"]``.
+
+    This is meant for fields whose elements are tokens, such as Connection,
+    Transfer-Encoding, Expect and Upgrade: commas inside quoted strings are
+    not treated specially.
+    """
+    found: list[bytes] = []
+    for field_name, value in headers:
+        if field_name == name:
+            for item in value.lower().split(b","):
+                item = item.strip(_OWS)
+                if item:
+                    found.append(item)
+    return found
+
+
+def has_token(headers: Iterable[_Field], name: bytes, token: bytes) -> bool:
+    """Whether the comma-list field *name* contains *token*.
+
+    Both are given in lowercase; the field's elements are compared
+    case-insensitively. Equivalent to ``token in get_comma_header(headers,
+    name)``, without building the list (so an empty *token* is never
+    found).
+    """
+    if not token:
+        return False
+    for field_name, value in headers:
+        if field_name == name:
+            for item in value.lower().split(b","):
+                if item.strip(_OWS) == token:
+                    return True
+    return False
+
+
+def set_comma_header(headers: Iterable[_Field], name: bytes, new_values: list[bytes]) -> Headers:
+    """A copy of *headers* in which the field *name* says *new_values*.
+
+    Every field called *name* (given in lowercase) is removed, and then,
+    unless *new_values* is empty, one field holding all the values joined
+    with ``", "`` is added at the end. The values are not checked: they must
+    already be valid list elements (tokens, typically).
+    """
+    fields = [field for field in headers if field[0] != name]
+    if new_values:
+        fields.append((name, b", ".join(new_values)))
+    return Headers._from_wire(fields)

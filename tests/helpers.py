@@ -1,0 +1,36 @@
+"""Small tools the connection tests share."""
+
+from __future__ import annotations
+
+from h11sm import CLIENT, SERVER, Connection
+from h11sm._events import Event
+
+
+def pair() -> tuple[Connection, Connection]:
+    """A client and a server connection, to be wired together by hand."""
+    return Connection(CLIENT), Connection(SERVER)
+
+
+def deliver(sender: Connection, receiver: Connection, *events: Event) -> list[Event]:
+    """Send *events* from one side and return what the other side receives."""
+    received: list[Event] = []
+    for event in events:
+        data = sender.send(event)
+        if data is None:
+            received += receiver.receive_data(b"")
+        elif data:
+            received += receiver.receive_data(data)
+    return received
+
+
+def normalize_data(events: list[Event]) -> list[Event]:
+    """Merge consecutive Data events: how a body is split depends on arrival."""
+    from h11sm import Data
+
+    merged: list[Event] = []
+    for event in events:
+        if type(event) is Data and merged and type(merged[-1]) is Data:
+            merged[-1] = Data(data=bytes(merged[-1].data) + bytes(event.data))  # type: ignore[attr-defined]
+        else:
+            merged.append(event)
+    return merged
