@@ -395,9 +395,9 @@ class Connection:
         raise TypeError(f"can't send {event!r}: expected an h11sm event")
 
     def _send_request(self, request: Request) -> list[Any]:
-        headers, writer = _codec.framing_for_send_request(request)
-        if headers is not request.headers:
-            request = Request._from_wire(request.method, request.target, headers, request.http_version)
+        # A request's framing never needs extra headers: without framing
+        # fields its body is simply empty.
+        _, writer = _codec.framing_for_send_request(request)
         self._process_head(request, CLIENT)
         self._body_writer = writer
         return [_codec.write_request_head(request)]

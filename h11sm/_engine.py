@@ -191,9 +191,10 @@ class Automaton:
                 view = self._as_mapping(tuple(current))
                 for rule in by_state.get(current[i], ()):
                     if rule.guard_holds(view):
-                        if rule.target is not current[i]:
-                            current[i] = rule.target
-                            changed = True
+                        # The loader refuses state rules that lead back to
+                        # their own source, so a rule that holds moves.
+                        current[i] = rule.target
+                        changed = True
                         break
             if not changed:
                 return tuple(current)

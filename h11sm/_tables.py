@@ -107,11 +107,15 @@ class Transition:
 
 
 def describe_guard(guard: Guard) -> str:
-    """``server in {CLOSED}, keep_alive in {disabled}`` style text."""
+    """Readable text such as ``server is CLOSED and switch_protocol is one of
+    both_proposed, upgrade_proposed``."""
     parts = []
     for name, allowed in guard.items():
-        names = ", ".join(sorted(state.name for state in allowed))
-        parts.append(f"{name} in {{{names}}}")
+        names = sorted(state.name for state in allowed)
+        if len(names) == 1:
+            parts.append(f"{name} is {names[0]}")
+        else:
+            parts.append(f"{name} is one of {', '.join(names)}")
     return " and ".join(parts)
 
 
@@ -281,6 +285,10 @@ def _load_machine(path: Path, vocabulary: Vocabulary) -> Machine:
             target = state(_require(record, "to", str, rwhere), rwhere)
             source_name = _require(record, "from", str, rwhere)
             sources = states if source_name == ANY_STATE else (state(source_name, rwhere),)
+            if kind == "state" and target in sources:
+                # It would hold forever once its guard did: the settling
+                # loop could never tell "nothing changed" from "fired".
+                raise TableError(f"{rwhere}: a state-triggered rule must lead to another state")
             for source in sources:
                 transitions.append(
                     Transition(

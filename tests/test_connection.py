@@ -339,3 +339,10 @@ def test_states_idle_start() -> None:
     assert (conn.our_state, conn.their_state) == (IDLE, IDLE)
     conn.receive_data(b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n")
     assert conn.states == {CLIENT: SEND_BODY, SERVER: SEND_RESPONSE}
+
+
+def test_close_is_not_repeated_when_the_server_already_says_it() -> None:
+    server = Connection(SERVER)
+    server.receive_data(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    wire = server.send(Response(status_code=200, headers=[("Connection", "close"), ("Content-Length", "0")]))
+    assert wire == b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"

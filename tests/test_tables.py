@@ -239,3 +239,19 @@ def test_invalid_toml(tables: Path) -> None:
 def test_trigger_declared_twice(tables: Path) -> None:
     append(tables, "vocabulary.toml", '\n[[signal]]\nname = "Data"\n')
     assert refused(tables) == "vocabulary.toml: signal #5: trigger 'Data' is declared twice"
+
+
+def test_state_rule_must_change_the_state(tables: Path) -> None:
+    append(
+        tables,
+        "client.toml",
+        '\n[[on_state]]\nfrom = "IDLE"\nto = "IDLE"\nwhen = { server = ["DONE"] }\nwhy = "x"\n',
+    )
+    assert refused(tables) == "client.toml: on_state #8: a state-triggered rule must lead to another state"
+
+
+def test_a_guard_may_name_one_state_without_a_list(tables: Path) -> None:
+    edit(tables, "server.toml", lambda s: s.replace('when = { client = ["CLOSED"] }', 'when = { client = "CLOSED" }', 1))
+    machines = {machine.name: machine for machine in Automaton.from_directory(tables).machines}
+    shipped = {machine.name: machine for machine in Automaton.from_directory().machines}
+    assert [t.guard for t in machines["server"].transitions] == [t.guard for t in shipped["server"].transitions]
