@@ -49,7 +49,7 @@ def _rule(machine: str, source: str, target: str, kind: str) -> m.Transition:
         t
         for t in m.MACHINES[machine].transitions
         if t.kind == kind and repr(t.source) == source and repr(t.target) == target
-        and (kind != "event" or t.trigger is not None and t.trigger.name == "Request")
+        and (kind != "event" or (t.trigger is not None and t.trigger.name == "Request"))
     ]
     return rule
 
@@ -77,5 +77,7 @@ def test_describe_a_guarded_event_rule() -> None:
 
 
 def test_describe_a_signal_rule() -> None:
-    (rule,) = [t for t in m.MACHINES["keep_alive"].transitions if t.trigger is not None and t.trigger.name == "http_1_0"]
+    (rule,) = [
+        t for t in m.MACHINES["keep_alive"].transitions if t.trigger is not None and t.trigger.name == "http_1_0"
+    ]
     assert rule.describe() == "enabled --[HTTP/1.0 peer]--> disabled"

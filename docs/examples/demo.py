@@ -1,90 +1,142 @@
-"""h11sm at work: a client and a server talking over loopback.
+"""h11sm at work: the example server and client talking over loopback.
 
-Starts a tiny h11sm server on 127.0.0.1 (a background thread, one
-connection), then an h11sm client makes two requests on the same connection
-(keep-alive) and closes. Both sides print every event they send or receive
-and the state machines after it.
+Starts docs/examples/server.py in a child process (port chosen by the system,
+serving a temporary directory), then uses the HttpClient of
+docs/examples/client.py to make four requests on one connection:
 
-Run:  python docs/examples/demo.py
+  1. GET a file          a body with Content-Length
+  2. GET /stream         a chunked body
+  3. POST /echo          "Expect: 100-continue": the body waits for the go-ahead
+  4. GET, Connection: close   the server closes after answering
+
+Every event either side sends or receives is printed with the state changes
+it caused, in the order they happened: the server prints each line before it
+writes the bytes the line describes, so whatever the server said before the
+client receives something is already in the pipe and is shown first.
+
+Run:  python docs/examples/demo.py      (or: make demo)
 """
 
 from __future__ import annotations
 
 import argparse
-import socket
-import threading
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import h11sm
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from client import HttpClient, States  # the example next to this one
 
-def show(who: str, verb: str, event: object, conn: h11sm.Connection) -> None:
-    print(f"{who:6} {verb:8} {event!r}")
-    print(f"{'':6} {'':8} states: {conn.states}")
+SERVER_SCRIPT = Path(__file__).resolve().parent / "server.py"
+STARTUP_TIMEOUT = 10.0
+SHUTDOWN_TIMEOUT = 10.0
 
 
-def serve_one_connection(listener: socket.socket) -> None:
-    sock, _ = listener.accept()
-    with sock:
-        conn = h11sm.Connection(h11sm.SERVER)
+class ServerOutput:
+    """Lines the server process prints, read without blocking the client."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        self.fd = process.stdout.fileno()
+        os.set_blocking(self.fd, False)
+        self.pending = b""
+        self.ended = False
+
+    def lines(self, wait: float = 0.0) -> list[str]:
+        """The complete lines available now (waiting up to *wait* seconds for the first)."""
+        deadline = time.monotonic() + wait
         while True:
-            for event in conn.receive_data(sock.recv(4096)):
-                show("server", "received", event, conn)
-                if type(event) is h11sm.EndOfMessage:
-                    body = b"hello from h11sm\n"
-                    for reply in (
-                        h11sm.Response(
-                            status_code=200,
-                            headers=[
-                                ("Content-Type", "text/plain"),
-                                ("Content-Length", str(len(body))),
-                                ("Server", h11sm.PRODUCT_ID),
-                            ],
-                        ),
-                        h11sm.Data(data=body),
-                        h11sm.EndOfMessage(),
-                    ):
-                        sock.sendall(conn.send(reply) or b"")
-                        show("server", "sent", reply, conn)
-                if type(event) is h11sm.ConnectionClosed:
-                    return
-            if conn.our_state is h11sm.MUST_CLOSE:
-                conn.send(h11sm.ConnectionClosed())
-                return
-            if conn.states == {h11sm.CLIENT: h11sm.DONE, h11sm.SERVER: h11sm.DONE}:
-                conn.prepare_to_reuse()
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                chunk = None
+            if chunk == b"":
+                self.ended = True
+            elif chunk:
+                self.pending += chunk
+                continue
+            *complete, self.pending = self.pending.split(b"\n")
+            remaining = deadline - time.monotonic()
+            if complete or self.ended or remaining <= 0:
+                return [line.decode(errors="replace") for line in complete]
+            select.select([self.fd], [], [], remaining)
+
+    def wait_for(self, text: str, timeout: float) -> list[str]:
+        """Lines up to and including the first one containing *text*."""
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        while not any(text in line for line in seen):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.ended:
+                raise RuntimeError(f"the server did not print {text!r}; it printed: {seen}")
+            seen += self.lines(wait=remaining)
+        return seen
 
 
-def fetch(sock: socket.socket, conn: h11sm.Connection, path: str, *, last: bool) -> bytes:
-    headers = [("Host", "127.0.0.1"), ("User-Agent", h11sm.PRODUCT_ID)]
-    if last:
-        headers.append(("Connection", "close"))
-    for event in (h11sm.Request(method="GET", target=path, headers=headers), h11sm.EndOfMessage()):
-        sock.sendall(conn.send(event) or b"")
-        show("client", "sent", event, conn)
-    body = b""
-    while conn.their_state is not h11sm.DONE and conn.their_state is not h11sm.MUST_CLOSE:
-        for event in conn.receive_data(sock.recv(4096)):
-            show("client", "received", event, conn)
-            if type(event) is h11sm.Data:
-                body += bytes(event.data)
-    return body
+def show(side: str, line: str) -> None:
+    print(f"{side} | {line}", flush=True)
 
 
-def main() -> None:
+def show_server_lines(lines: list[str]) -> None:
+    for line in lines:
+        # "[conn 1] received ..." -> "received ..." (the demo has one connection).
+        show("server", line.partition("] ")[2] if line.startswith("[conn ") else line)
+
+
+def main() -> int:
     argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        server = threading.Thread(target=serve_one_connection, args=(listener,), daemon=True)
-        server.start()
-        with socket.create_connection(listener.getsockname()[:2], timeout=10) as sock:
-            conn = h11sm.Connection(h11sm.CLIENT)
-            print(f"client got {fetch(sock, conn, '/first', last=False)!r}\n")
-            conn.prepare_to_reuse()
-            print(f"client got {fetch(sock, conn, '/second', last=True)!r}\n")
-            conn.send(h11sm.ConnectionClosed())
-            sock.shutdown(socket.SHUT_WR)
-            show("client", "closed", h11sm.ConnectionClosed(), conn)
-        server.join(timeout=10)
+    with tempfile.TemporaryDirectory() as root:
+        (Path(root) / "hello.txt").write_bytes(b"hello from h11sm\n")
+        command = [sys.executable, str(SERVER_SCRIPT), "--port", "0", "--root", root, "-vv"]
+        server = subprocess.Popen(command, stdout=subprocess.PIPE)
+        try:
+            return run_demo(server)
+        finally:
+            server.terminate()
+            server.wait(SHUTDOWN_TIMEOUT)
+
+
+def run_demo(server: subprocess.Popen[bytes]) -> int:
+    output = ServerOutput(server)
+    banner = output.wait_for("listening on", STARTUP_TIMEOUT)[-1]
+    url = banner.split()[-1]
+    show("server", banner)
+
+    def on_event(verb: str, event: h11sm.Event, before: States, after: States) -> None:
+        show_server_lines(output.lines())
+        changes = [f"{role}: {before[role]} -> {after[role]}" for role in after if before[role] is not after[role]]
+        show("client", f"{verb} {event!r}")
+        show("client", f"    {', '.join(changes) or 'no state change'}")
+
+    steps: list[tuple[str, str, str, bytes | None, list[tuple[str, str]]]] = [
+        ("a file: the body has a Content-Length", "GET", "/hello.txt", None, []),
+        ("a generated body of unknown length: sent chunked", "GET", "/stream?lines=3", None, []),
+        ("an upload with Expect: 100-continue", "POST", "/echo", b"ping", []),
+        ("the last request asks the server to close", "GET", "/hello.txt", None, [("Connection", "close")]),
+    ]
+    with HttpClient(url, timeout=10, on_event=on_event) as client:
+        for number, (what, method, target, body, headers) in enumerate(steps, 1):
+            print(f"\n=== {number}. {method} {target}: {what} ===", flush=True)
+            received = bytearray()
+            info = client.request(
+                method, target, headers=headers, body=body, expect_continue=body is not None, sink=received.extend
+            )
+            show_server_lines(output.lines())
+            print(
+                f"--> {info.status_code} {info.reason.decode()}, body {bytes(received)!r} ({info.framing}), "
+                f"on connection #{info.connection_number}",
+                flush=True,
+            )
+    show_server_lines(output.wait_for("connection closed", SHUTDOWN_TIMEOUT))
+    print(f"\n{len(steps)} requests, {client.connections_opened} connection.")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
