@@ -251,7 +251,11 @@ def test_state_rule_must_change_the_state(tables: Path) -> None:
 
 
 def test_a_guard_may_name_one_state_without_a_list(tables: Path) -> None:
-    edit(tables, "server.toml", lambda s: s.replace('when = { client = ["CLOSED"] }', 'when = { client = "CLOSED" }', 1))
+    edit(
+        tables,
+        "server.toml",
+        lambda s: s.replace('when = { client = ["CLOSED"] }', 'when = { client = "CLOSED" }', 1),
+    )
     machines = {machine.name: machine for machine in Automaton.from_directory(tables).machines}
     shipped = {machine.name: machine for machine in Automaton.from_directory().machines}
     assert [t.guard for t in machines["server"].transitions] == [t.guard for t in shipped["server"].transitions]
