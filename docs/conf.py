@@ -36,7 +36,7 @@ html_css_files = ["h11sm.css"]
 html_theme = "alabaster"
 html_theme_options = {
     "description": "HTTP/1.1 whose rules are tables",
-    "page_width": "1100px",
+    "page_width": "1240px",
     "sidebar_width": "220px",
     "fixed_sidebar": False,
 }

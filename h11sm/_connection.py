@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Final, Protocol
 
 from . import _codec
-from ._engine import JointState
+from ._compiled import AUTOMATON as _AUTOMATON
+from ._engine import JointState, TriggerRefused
 from ._errors import ProtocolError
 from ._events import (
     ConnectionClosed,
@@ -31,6 +32,7 @@ from ._sentinels import (
     ERROR,
     IDLE,
     MIGHT_SWITCH_PROTOCOL,
+    MUST_CLOSE,
     NEED_DATA,
     PAUSED,
     SEND_BODY,
@@ -40,14 +42,11 @@ from ._sentinels import (
     Sentinel,
 )
 from ._tables import Trigger
-from .machines import _AUTOMATON
 
 __all__ = ["Connection"]
 
 _CLIENT_POS: Final = _AUTOMATON.position["client"]
 _SERVER_POS: Final = _AUTOMATON.position["server"]
-_KEEP_ALIVE_POS: Final = _AUTOMATON.position["keep_alive"]
-_KEEP_ALIVE_DISABLED: Final = Sentinel.named("disabled")
 
 
 def _event_trigger(name: str, role: Sentinel) -> Trigger:
@@ -75,6 +74,8 @@ _SIGNAL_HTTP_1_0: Final = _AUTOMATON.vocabulary.trigger("signal", "http_1_0")
 _SIGNAL_UPGRADE: Final = _AUTOMATON.vocabulary.trigger("signal", "upgrade_proposed")
 _SIGNAL_CONNECT: Final = _AUTOMATON.vocabulary.trigger("signal", "connect_proposed")
 _PREPARE_TO_REUSE: Final = _AUTOMATON.vocabulary.trigger("method", "prepare_to_reuse")
+_RESPONSE_BY_SERVER: Final = _EVENT_TRIGGERS[Response, SERVER]
+_END_OF_MESSAGE_BY_SERVER: Final = _EVENT_TRIGGERS[EndOfMessage, SERVER]
 
 DEFAULT_MAX_BUFFER_SIZE: Final = 16 * 1024
 DEFAULT_MAX_HEADER_COUNT: Final = 128
@@ -89,19 +90,54 @@ class _BodyWriter(Protocol):
     def __call__(self, event: Data | EndOfMessage) -> list[Any]: ...
 
 
-def _signals_for(event: Request | InformationalResponse | Response) -> list[Trigger]:
-    """The signals a message head raises, in the order the tables expect them."""
+# Paused events are immutable and carry only the state, so one of each will do.
+_PAUSED_EVENTS: Final = {state: Paused(reason=state) for state in (DONE, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL)}
+
+
+# The comma-list fields whose tokens raise signals or set flags.
+_TOKEN_LIST_NAMES: Final = frozenset({b"connection", b"upgrade", b"expect"})
+
+
+def _signals_for(
+    event: Request | InformationalResponse | Response,
+) -> tuple[list[Trigger], dict[bytes, list[bytes]]]:
+    """The signals a message head raises, in the order the tables expect them,
+    and the tokens of its Connection, Upgrade and Expect fields by field name
+    (as get_comma_header() gives them), read in one pass over the head's few
+    special fields."""
     signals = []
     if event.http_version < b"1.1":
         signals.append(_SIGNAL_HTTP_1_0)
-    if b"close" in get_comma_header(event.headers, b"connection"):
+    tokens: dict[bytes, list[bytes]] = {}
+    for name, value in event.headers._special_fields():
+        if name in _TOKEN_LIST_NAMES:
+            tokens.setdefault(name, []).extend(get_comma_header(((name, value),), name))
+    if b"close" in tokens.get(b"connection", ()):
         signals.append(_SIGNAL_CONNECTION_CLOSE)
     if type(event) is Request:
-        if get_comma_header(event.headers, b"upgrade"):
+        if tokens.get(b"upgrade"):
             signals.append(_SIGNAL_UPGRADE)
         if event.method == b"CONNECT":
             signals.append(_SIGNAL_CONNECT)
-    return signals
+    return signals, tokens
+
+
+def _responses_that_end_in_must_close() -> frozenset[JointState]:
+    """The joint states from which the tables put the server in MUST_CLOSE
+    once a final response is complete (keep-alive off, the client gone or
+    broken...): a response sent from one of them must say
+    ``Connection: close``. Asked of the compiled automaton, so the rule
+    stays in the tables."""
+    closing = set()
+    for joint in _AUTOMATON.joint_states.values():
+        after_head = joint.next.get(_RESPONSE_BY_SERVER)
+        after_body = None if after_head is None else after_head.next.get(_END_OF_MESSAGE_BY_SERVER)
+        if after_body is not None and after_body.states[_SERVER_POS] is MUST_CLOSE:
+            closing.add(joint)
+    return frozenset(closing)
+
+
+_RESPONSE_ENDS_IN_MUST_CLOSE: Final = _responses_that_end_in_must_close()
 
 
 class Connection:
@@ -129,14 +165,18 @@ class Connection:
         if max_buffer_size < 1 or max_header_count < 1:
             raise ValueError("max_buffer_size and max_header_count must be positive")
         #: :data:`CLIENT` if we are the client, :data:`SERVER` if we are the server.
-        self.our_role: Final = our_role
+        self.our_role: Final[Sentinel] = our_role
         #: The other role.
-        self.their_role: Final = SERVER if our_role is CLIENT else CLIENT
+        self.their_role: Final[Sentinel] = SERVER if our_role is CLIENT else CLIENT
         self._our_pos = _CLIENT_POS if our_role is CLIENT else _SERVER_POS
         self._their_pos = _SERVER_POS if our_role is CLIENT else _CLIENT_POS
         self._max_buffer_size = max_buffer_size
         self._max_header_count = max_header_count
         self._joint: JointState = _AUTOMATON.initial
+        # The peer's states in which a message head may start: a client's
+        # request starts from IDLE; a server's response head may come while
+        # the server is IDLE (an early 400 or 408) or answering.
+        self._head_states = (IDLE,) if our_role is SERVER else (IDLE, SEND_RESPONSE)
         self._buffer = _codec.ReceiveBuffer()
         self._receive_closed = False
         self._pending_error: ProtocolError | None = None
@@ -180,7 +220,11 @@ class Connection:
         return (bytes(self._buffer), self._receive_closed)
 
     def _fire(self, trigger: Trigger) -> None:
-        self._joint = _AUTOMATON.fire(self._joint, trigger)
+        # The automaton's fire(), inlined: this runs several times per message.
+        try:
+            self._joint = self._joint.next[trigger]
+        except KeyError:
+            raise _AUTOMATON.explain(self._joint.states, trigger) from None
 
     def prepare_to_reuse(self) -> None:
         """Start the next request/response exchange on this connection.
@@ -207,24 +251,34 @@ class Connection:
         came before the bad bytes have been returned: if this call produced
         any events, the error is kept and raised by the next call.
         """
-        self.feed(data)
+        if data and not self._receive_closed:
+            self._buffer.feed(data)  # feed()'s usual case, without the call
+        else:
+            self.feed(data)
+        if self._pending_error is not None or self._joint.states[self._their_pos] is ERROR:
+            self.next_event()  # raises the kept error, or says the peer broke the protocol
+        # next_event()'s loop, inlined: its checks hold until an error ends it.
         events: list[Event] = []
-        while True:
-            try:
-                event = self.next_event()
-            except ProtocolError as exc:
-                if not events:
-                    raise
-                self._pending_error = exc
-                return events
-            if event is NEED_DATA:
-                return events
-            if event is PAUSED:
-                events.append(Paused(reason=self.their_state))
-                return events
-            events.append(event)  # type: ignore[arg-type]
-            if type(event) is ConnectionClosed:
-                return events
+        try:
+            while True:
+                event = self._next_event()
+                if event is NEED_DATA:
+                    return events
+                if event is PAUSED:
+                    events.append(_PAUSED_EVENTS[self._joint.states[self._their_pos]])
+                    return events
+                events.append(event)  # type: ignore[arg-type]
+                if type(event) is ConnectionClosed:
+                    return events
+        except ProtocolError as exc:
+            self._fire(_PROTOCOL_ERROR[self.their_role])
+            if not events:
+                raise
+            self._pending_error = exc
+            return events
+        except Exception as exc:  # pragma: no cover - a bug in h11sm; report it the documented way
+            self._fire(_PROTOCOL_ERROR[self.their_role])
+            raise ProtocolError(f"internal error while parsing: {exc!r}") from exc
 
     def feed(self, data: bytes | bytearray | memoryview | None) -> None:
         """Add bytes from the peer to the buffer without parsing them (the
@@ -265,24 +319,50 @@ class Connection:
             raise ProtocolError(f"internal error while parsing: {exc!r}") from exc
 
     def _next_event(self) -> Event | Sentinel:
-        state = self.their_state
+        state = self._joint.states[self._their_pos]
         if state is SEND_BODY:
-            assert self._body_reader is not None
-            event: Event | None = self._body_reader.read(self._buffer)
+            reader = self._body_reader
+            assert reader is not None
+            event: Event | None = reader.read(self._buffer)
             if event is None:
                 if not self._receive_closed:
                     return NEED_DATA
-                event = self._body_reader.read_eof()
-            self._process_received(event)
+                event = reader.read_eof()
+            event_type = type(event)
+            if self.their_role is CLIENT:
+                self.client_is_waiting_for_100_continue = False
+            self._fire(_EVENT_TRIGGERS[event_type, self.their_role])
             return event
         if state is MIGHT_SWITCH_PROTOCOL or state is SWITCHED_PROTOCOL:
             return PAUSED
         if state is DONE and self._buffer:
             return PAUSED
-        if self._expects_head(state):
-            head = self._read_head()
+        if state in self._head_states:
+            # (Called directly: a functools.partial holding the keyword
+            # arguments would cost more than the call itself.)
+            head: Request | InformationalResponse | Response | None
+            if self.their_role is CLIENT:
+                head = _codec.read_request_head(
+                    self._buffer, max_head_size=self._max_buffer_size, max_header_count=self._max_header_count
+                )
+            else:
+                head = _codec.read_response_head(
+                    self._buffer,
+                    max_head_size=self._max_buffer_size,
+                    max_header_count=self._max_header_count,
+                    lenient=True,
+                )
             if head is not None:
-                self._process_received(head)
+                self.their_http_version = head.http_version
+                self._process_head(head, self.their_role)
+                if type(head) is not InformationalResponse:
+                    self._body_reader = _codec.framing_for_receive(
+                        head,
+                        self._request_method,
+                        max_line_size=self._max_buffer_size,
+                        max_trailer_size=self._max_buffer_size,
+                        max_header_count=self._max_header_count,
+                    )
                 return head
         elif self._buffer:
             raise ProtocolError(f"received data while the peer should be silent (peer state {state!r})")
@@ -290,50 +370,13 @@ class Connection:
             return NEED_DATA
         if self._buffer:
             raise ProtocolError("peer closed the connection in the middle of a message head")
-        closed = ConnectionClosed()
-        self._process_received(closed)
-        return closed
-
-    def _expects_head(self, state: Sentinel) -> bool:
-        # A client's request starts from IDLE. A server's response head may
-        # come while the server is IDLE (an early 400 or 408) or answering.
-        if self.their_role is CLIENT:
-            return state is IDLE
-        return state is IDLE or state is SEND_RESPONSE
-
-    def _read_head(self) -> Request | InformationalResponse | Response | None:
-        if self.their_role is CLIENT:
-            return _codec.read_request_head(
-                self._buffer,
-                max_head_size=self._max_buffer_size,
-                max_header_count=self._max_header_count,
-            )
-        return _codec.read_response_head(
-            self._buffer,
-            max_head_size=self._max_buffer_size,
-            max_header_count=self._max_header_count,
-            lenient=True,
-        )
-
-    def _process_received(self, event: Event) -> None:
-        role = self.their_role
-        event_type = type(event)
-        if event_type is Request or event_type is Response or event_type is InformationalResponse:
-            head: Request | InformationalResponse | Response = event  # type: ignore[assignment]
-            self.their_http_version = head.http_version
-            self._process_head(head, role)
-            if event_type is not InformationalResponse:
-                self._body_reader = _codec.framing_for_receive(
-                    head,
-                    self._request_method,
-                    max_line_size=self._max_buffer_size,
-                    max_trailer_size=self._max_buffer_size,
-                    max_header_count=self._max_header_count,
-                )
-        else:
-            if (event_type is Data or event_type is EndOfMessage) and role is CLIENT:
-                self.client_is_waiting_for_100_continue = False
-            self._fire(_EVENT_TRIGGERS[event_type, role])
+        try:
+            self._fire(_EVENT_TRIGGERS[ConnectionClosed, self.their_role])
+        except TriggerRefused as refusal:
+            # The tables decide where a close is clean; say what it means
+            # for the user (typically: a server hung up without answering).
+            raise ProtocolError(f"peer closed the connection before the exchange was complete ({refusal})") from None
+        return ConnectionClosed()
 
     # -- sending -------------------------------------------------------------
 
@@ -344,7 +387,7 @@ class Connection:
         send: close or shut down your socket). Raises :exc:`ProtocolError` if
         the event is not allowed now; our state is then :data:`ERROR`.
         """
-        pieces = self.send_with_data_passthrough(event)
+        pieces = self._send(event)
         if pieces is None:
             return None
         if len(pieces) == 1:
@@ -355,10 +398,32 @@ class Connection:
         """Like :meth:`send`, but return the pieces to send in order, with a
         :class:`Data` event's ``data`` object passed through untouched (so it
         can be a placeholder that your I/O layer sends with ``sendfile()``)."""
-        if self.our_state is ERROR:
+        return self._send(event)
+
+    def _send(self, event: Event) -> list[Any] | None:
+        states = self._joint.states
+        if states[self._our_pos] is ERROR:
             raise ProtocolError("can't send: we already broke the protocol (our state is ERROR)")
         try:
-            return self._send(event)
+            event_type = type(event)
+            if event_type is Data or event_type is EndOfMessage:
+                # The body comes first: it is sent many times per message.
+                role = self.our_role
+                writer = self._body_writer
+                if states[self._our_pos] is not SEND_BODY or writer is None:
+                    self._fire(_EVENT_TRIGGERS[event_type, role])  # raises: not allowed here
+                assert writer is not None
+                pieces = writer(event)  # type: ignore[arg-type]
+                if role is CLIENT:
+                    self.client_is_waiting_for_100_continue = False
+                self._fire(_EVENT_TRIGGERS[event_type, role])
+                return pieces
+            if event_type is Request or event_type is Response or event_type is InformationalResponse:
+                return self._send_head(event)  # type: ignore[arg-type]
+            if event_type is ConnectionClosed:
+                self._fire(_EVENT_TRIGGERS[ConnectionClosed, self.our_role])
+                return None
+            raise TypeError(f"can't send {event!r}: expected an h11sm event")
         except ProtocolError:
             self._fire(_PROTOCOL_ERROR[self.our_role])
             raise
@@ -368,31 +433,16 @@ class Connection:
             self._fire(_PROTOCOL_ERROR[self.our_role])
             raise
 
-    def _send(self, event: Event) -> list[Any] | None:
-        event_type = type(event)
+    def _send_head(self, head: Request | InformationalResponse | Response) -> list[Any]:
+        event_type = type(head)
         role = self.our_role
-        if event_type is Request or event_type is Response or event_type is InformationalResponse:
-            if (event_type, role) not in _EVENT_TRIGGERS:
-                raise ProtocolError(f"{role!r} can't send a {event_type.__name__}: only the {self.their_role!r} does")
-            head: Request | InformationalResponse | Response = event  # type: ignore[assignment]
-            if head.http_version != b"1.1":
-                raise ProtocolError(f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}")
-            if event_type is Request:
-                return self._send_request(event)  # type: ignore[arg-type]
-            return self._send_response(head)  # type: ignore[arg-type]
-        if event_type is Data or event_type is EndOfMessage:
-            if self.our_state is not SEND_BODY or self._body_writer is None:
-                self._fire(_EVENT_TRIGGERS[event_type, role])  # raises: not allowed here
-            assert self._body_writer is not None
-            pieces = self._body_writer(event)  # type: ignore[arg-type]
-            if role is CLIENT:
-                self.client_is_waiting_for_100_continue = False
-            self._fire(_EVENT_TRIGGERS[event_type, role])
-            return pieces
-        if event_type is ConnectionClosed:
-            self._fire(_EVENT_TRIGGERS[ConnectionClosed, role])
-            return None
-        raise TypeError(f"can't send {event!r}: expected an h11sm event")
+        if (event_type, role) not in _EVENT_TRIGGERS:
+            raise ProtocolError(f"{role!r} can't send a {event_type.__name__}: only the {self.their_role!r} does")
+        if head.http_version != b"1.1":
+            raise ProtocolError(f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}")
+        if event_type is Request:
+            return self._send_request(head)  # type: ignore[arg-type]
+        return self._send_response(head)  # type: ignore[arg-type]
 
     def _send_request(self, request: Request) -> list[Any]:
         # A request's framing never needs extra headers: without framing
@@ -406,9 +456,9 @@ class Connection:
         headers, writer, must_close = _codec.framing_for_send_response(
             response, self._request_method, self.their_http_version
         )
-        closing = must_close or self._joint.states[_KEEP_ALIVE_POS] is _KEEP_ALIVE_DISABLED
+        closing = must_close or self._joint in _RESPONSE_ENDS_IN_MUST_CLOSE
         if closing and type(response) is Response:
-            tokens = [t for t in get_comma_header(headers, b"connection") if t != b"keep-alive"]
+            tokens = [t for t in get_comma_header(headers._special_fields(), b"connection") if t != b"keep-alive"]
             if b"close" not in tokens:
                 headers = set_comma_header(headers, b"connection", [*tokens, b"close"])
         if headers is not response.headers:
@@ -425,14 +475,15 @@ class Connection:
     def _process_head(self, head: Request | InformationalResponse | Response, role: Sentinel) -> None:
         """Fire the signals and the event trigger for a message head, in
         either direction, and keep the facts later framing depends on."""
-        for signal in _signals_for(head):
+        signals, tokens = _signals_for(head)
+        for signal in signals:
             self._fire(signal)
         event_type = type(head)
         if event_type is Request:
             request: Request = head  # type: ignore[assignment]
             self._fire(_EVENT_TRIGGERS[Request, role])
             self._request_method = request.method
-            if b"100-continue" in get_comma_header(request.headers, b"expect") and request.http_version >= b"1.1":
+            if b"100-continue" in tokens.get(b"expect", ()) and request.http_version >= b"1.1":
                 self.client_is_waiting_for_100_continue = True
             return
         status = head.status_code  # type: ignore[union-attr]

@@ -43,6 +43,10 @@ class TriggerRefused(ProtocolError):
     """A trigger is not allowed in the current joint state."""
 
 
+# Shown where users meet it: tracebacks and reprs name the public module.
+TriggerRefused.__module__ = "h11sm.machines"
+
+
 def _refusal(machine: Machine, state: Sentinel, trigger: Trigger, states: Mapping[str, Sentinel]) -> TriggerRefused:
     near_misses = [
         t for t in machine.transitions if t.source is state and t.trigger is trigger and not t.guard_holds(states)

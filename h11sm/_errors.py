@@ -21,3 +21,8 @@ class ProtocolError(Exception):
 
     def __repr__(self) -> str:
         return f"ProtocolError({self.msg!r}, error_status_hint={self.error_status_hint})"
+
+
+# Tracebacks and class reprs name the public spelling, the one users catch
+# (h11sm.ProtocolError), rather than this private module.
+ProtocolError.__module__ = "h11sm"

@@ -147,7 +147,13 @@ def _bytes_field(value: object, what: str) -> bytes:
     return value if type(value) is bytes else to_bytes(value, what)
 
 
+# The versions nearly every event carries; they skip the checks below.
+_COMMON_VERSIONS: Final = frozenset({b"1.1", b"1.0"})
+
+
 def _http_version(value: object) -> bytes:
+    if type(value) is bytes and value in _COMMON_VERSIONS:
+        return value
     version = _bytes_field(value, "http_version")
     if _version_fullmatch(version) is None:
         raise ProtocolError(
@@ -157,6 +163,8 @@ def _http_version(value: object) -> bytes:
 
 
 def _status_code(value: object, event: str, low: int, high: int) -> int:
+    if type(value) is int and low <= value < high:
+        return value
     if type(value) is not int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{event}.status_code must be an int, not {type(value).__name__}")
@@ -167,6 +175,8 @@ def _status_code(value: object, event: str, low: int, high: int) -> int:
 
 
 def _reason(value: object) -> bytes:
+    if value == b"" and type(value) is bytes:
+        return value
     reason = _bytes_field(value, "reason")
     if reason.translate(None, _REASON_BYTES):
         raise ProtocolError(f"Illegal reason {_quote(reason)} (control characters)")
@@ -226,7 +236,7 @@ class Request(Event):
         checked = normalize_and_validate(headers)
         http_version = _http_version(http_version)
         hosts = 0
-        for name, _ in checked:
+        for name, _ in checked._fields:
             if name == b"host":
                 hosts += 1
         if hosts == 0:
@@ -347,10 +357,19 @@ class Response(Event):
         http_version: BytesLike = b"1.1",
         reason: BytesLike = b"",
     ) -> None:
-        _set(self, "status_code", _status_code(status_code, "Response", 200, 600))
-        _set(self, "headers", normalize_and_validate(headers))
-        _set(self, "http_version", _http_version(http_version))
-        _set(self, "reason", _reason(reason))
+        # The usual arguments are checked inline, field by field in order (so
+        # the first bad one is the one reported); the helpers handle the rest.
+        if type(status_code) is not int or not 200 <= status_code < 600:
+            status_code = _status_code(status_code, "Response", 200, 600)
+        checked = normalize_and_validate(headers)
+        if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
+            http_version = _http_version(http_version)
+        if type(reason) is not bytes or reason.translate(None, _REASON_BYTES):
+            reason = _reason(reason)
+        _set(self, "status_code", status_code)
+        _set(self, "headers", checked)
+        _set(self, "http_version", http_version)
+        _set(self, "reason", reason)
 
     @staticmethod
     def _from_wire(

@@ -11,6 +11,7 @@ and builds its results with the unchecked :meth:`Headers._from_wire`.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Final, final, overload
@@ -101,14 +102,18 @@ class Headers(Sequence[_Field]):
     b"example.com")]`` holds for a request with just that field.
     """
 
-    __slots__ = ("_fields",)
+    __slots__ = ("_fields", "_special")
 
     _fields: tuple[_Field, ...]
+    # The fields the connection and the framing code read (see
+    # _special_fields); None until first asked for.
+    _special: tuple[_Field, ...] | None
 
     def __init__(self, headers: Iterable[tuple[object, object]] = ()) -> None:
         # Same result as normalize_and_validate(), for people who construct
         # the type directly.
         self._fields = normalize_and_validate(headers)._fields
+        self._special = None
 
     @staticmethod
     def _from_wire(pairs: Iterable[_Field]) -> Headers:
@@ -119,7 +124,26 @@ class Headers(Sequence[_Field]):
         """
         made = _new_object(Headers)
         made._fields = tuple(pairs)
+        made._special = None
         return made
+
+    def _special_fields(self) -> tuple[_Field, ...]:
+        """The fields whose names are in ``SPECIAL_NAMES``, in order.
+
+        A message's framing and connection fields are read several times
+        (on receipt by the framing code and by the connection's signals, on
+        sending once more for ``Connection: close``); each reading then
+        looks at these few fields instead of all of them. Found on the first
+        request and kept: the object is immutable.
+        """
+        special = self._special
+        if special is None:
+            found = []
+            for field in self._fields:
+                if field[0] in SPECIAL_NAMES:
+                    found.append(field)
+            special = self._special = tuple(found)
+        return special
 
     def __len__(self) -> int:
         return len(self._fields)
@@ -172,6 +196,12 @@ class Headers(Sequence[_Field]):
 
 
 _new_object: Final = object.__new__
+
+#: The header fields that decide framing (RFC 9112 §6) or that the
+#: connection turns into signals for the tables.
+SPECIAL_NAMES: Final = frozenset(
+    {b"connection", b"content-length", b"expect", b"transfer-encoding", b"upgrade"}
+)
 
 #: The empty header list, shared.
 EMPTY_HEADERS: Final = Headers._from_wire(())
@@ -278,6 +308,9 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
     if kind is list or kind is tuple:
         if not headers:
             return EMPTY_HEADERS
+        common = _normalize_common_case(headers)  # type: ignore[arg-type]
+        if common is not None:
+            return common
     elif isinstance(headers, _NOT_HEADER_LISTS):
         hint = " (pass list(mapping.items()) for a mapping)" if isinstance(headers, Mapping) else ""
         raise TypeError(
@@ -323,6 +356,87 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
         fields.append((name, value))
     if not fields:
         return EMPTY_HEADERS
+    return Headers._from_wire(fields)
+
+
+# Header names seen before, as given (bytes or str) -> the lowercase bytes
+# name, holding only names that are valid tokens. Programs send the same few
+# names over and over; the cache is bounded so odd names can't grow it.
+_KNOWN_NAMES: Final[dict[bytes | str, bytes]] = {}
+_KNOWN_NAMES_LIMIT: Final = 512
+
+# Several field values joined with LF (which no valid value contains),
+# checked in one go: each is a FIELD_VALUE (runs of visible bytes separated by
+# SP / HTAB), written with possessive quantifiers so nothing backtracks.
+_VISIBLE_RUN = rb"[\x21-\x7e\x80-\xff]++"
+_ONE_VALUE = rb"(?:%s(?:[ \t]++%s)*+)?+" % (_VISIBLE_RUN, _VISIBLE_RUN)
+_JOINED_VALUES_RE: Final = re.compile(rb"%s(?:\n%s)*+" % (_ONE_VALUE, _ONE_VALUE))
+
+_CONTENT_LENGTH: Final = b"content-length"
+_FRAMING_NAMES: Final = frozenset({_CONTENT_LENGTH, b"transfer-encoding"})
+
+
+def _learn_name(raw_name: bytes | str) -> bytes | None:
+    """The lowercase bytes form of a header name given as bytes or str, if it
+    is a valid token (remembered for next time); None otherwise."""
+    if type(raw_name) is str:
+        if not raw_name.isascii():
+            return None
+        as_bytes = raw_name.encode("ascii")
+    else:
+        as_bytes = raw_name  # type: ignore[assignment]
+    if _token_fullmatch(as_bytes) is None:
+        return None
+    name = as_bytes.lower()
+    if len(_KNOWN_NAMES) < _KNOWN_NAMES_LIMIT:
+        _KNOWN_NAMES[raw_name] = name
+    return name
+
+
+def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Headers | None:
+    """normalize_and_validate() for the usual input, faster: a list or tuple
+    of 2-tuples of valid bytes or ASCII str names and values, values without
+    surrounding whitespace, no Transfer-Encoding and at most one plain
+    Content-Length. Anything else returns None, and the general path (which
+    accepts the same inputs with the same result) takes over.
+
+    Names are looked up in a cache of names already checked, and all values
+    are checked together by one regex.
+    """
+    known = _KNOWN_NAMES
+    fields: list[_Field] = []
+    values: list[bytes] = []
+    length: bytes | None = None
+    for item in headers:
+        if type(item) is not tuple:
+            return None
+        try:
+            raw_name, value = item
+        except ValueError:  # not a pair
+            return None
+        kind = type(raw_name)
+        if kind is not bytes and kind is not str:
+            return None
+        name = known.get(raw_name)
+        if name is None:
+            name = _learn_name(raw_name)
+            if name is None:
+                return None
+        if type(value) is not bytes:
+            if type(value) is not str or not value.isascii():
+                return None
+            value = value.encode("ascii")
+        if name in _FRAMING_NAMES:
+            if length is not None or name != _CONTENT_LENGTH:
+                return None  # Transfer-Encoding, or a second Content-Length
+            if not value.isdigit() or len(value) > _MAX_CONTENT_LENGTH_DIGITS:
+                return None
+            length = value
+        fields.append((name, value))
+        values.append(value)
+    joined = b"\n".join(values)
+    if joined.count(b"\n") != len(values) - 1 or _JOINED_VALUES_RE.fullmatch(joined) is None:
+        return None
     return Headers._from_wire(fields)
 
 

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 
+from ._compiled import AUTOMATON
 from ._engine import Automaton, TriggerRefused
 from ._sentinels import Sentinel
 from ._tables import Machine, TableError, Transition, Trigger, describe_guard
@@ -34,16 +36,27 @@ __all__ = [
     "Trigger",
     "TriggerRefused",
     "initial_states",
+    "load_machines",
     "main",
     "next_states",
     "triggers",
 ]
 
 #: The compiled automaton the Connection runs on (private: use the names below).
-_AUTOMATON = Automaton.from_directory()
+_AUTOMATON = AUTOMATON
 
 #: Machine name -> :class:`Machine`, in the order the engine visits them.
 MACHINES: Mapping[str, Machine] = MappingProxyType({m.name: m for m in _AUTOMATON.machines})
+
+
+def load_machines(directory: str | Path) -> Mapping[str, Machine]:
+    """Load and validate another set of table files (a directory holding
+    ``vocabulary.toml`` and one file per machine), for example to draw or
+    check an edited copy of the tables. Raises :class:`TableError` naming the
+    file and entry at fault. The connection always runs on the package's own
+    tables: this does not change :data:`MACHINES`."""
+    machines = Automaton.from_directory(Path(directory)).machines
+    return MappingProxyType({m.name: m for m in machines})
 
 
 def initial_states() -> dict[str, Sentinel]:

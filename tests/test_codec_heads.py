@@ -109,16 +109,22 @@ def test_obs_text_in_values_passes_through() -> None:
     assert event.headers[1] == (b"x", b"caf\xc3\xa9 \xff")
 
 
-def test_obs_fold_becomes_one_space() -> None:
-    event = request(
-        b"GET / HTTP/1.1\r\nHost: a\r\nX: first  \r\n   second\r\n\tthird \r\n \r\nY: z\r\n\r\n"
+def test_obs_fold_in_response_becomes_one_space() -> None:
+    event = response(
+        b"HTTP/1.1 200 OK\r\nHost: a\r\nX: first  \r\n   second\r\n\tthird \r\n \r\nY: z\r\n\r\n"
     )
     assert event.headers == [(b"host", b"a"), (b"x", b"first second third"), (b"y", b"z")]
 
 
-def test_obs_fold_continuing_an_empty_value() -> None:
-    event = request(b"GET / HTTP/1.1\r\nHost: a\r\nX:\r\n  b\r\n\r\n")
+def test_obs_fold_in_response_continuing_an_empty_value() -> None:
+    event = response(b"HTTP/1.1 200 OK\r\nHost: a\r\nX:\r\n  b\r\n\r\n")
     assert event.headers[1] == (b"x", b"b")
+
+
+def test_obs_fold_in_request_rejected() -> None:
+    error = request_error(b"GET / HTTP/1.1\r\nHost: a\r\nX: first\r\n second\r\n\r\n")
+    assert error.msg == "obsolete line folding in header field b'X' is not accepted"
+    assert error.error_status_hint == 400
 
 
 def test_empty_lines_before_request_line_are_skipped() -> None:
@@ -337,7 +343,7 @@ def test_control_character_in_field_value_rejected(control: bytes) -> None:
 
 
 def test_control_character_in_folded_value_rejected() -> None:
-    error = request_error(b"GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\x01\r\n\r\n")
+    error = response_error(b"HTTP/1.1 200 OK\r\nHost: a\r\nX: a\r\n b\x01\r\n\r\n")
     assert error.msg == "control character in value of header field b'X'"
 
 

@@ -346,3 +346,42 @@ def test_close_is_not_repeated_when_the_server_already_says_it() -> None:
     server.receive_data(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
     wire = server.send(Response(status_code=200, headers=[("Connection", "close"), ("Content-Length", "0")]))
     assert wire == b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
+
+
+def test_server_hanging_up_without_answering_is_explained() -> None:
+    client = client_waiting_for_response()
+    with pytest.raises(ProtocolError) as info:
+        client.receive_data(b"")
+    assert str(info.value) == (
+        "peer closed the connection before the exchange was complete "
+        "(SERVER can't send ConnectionClosed while SERVER is in state SEND_RESPONSE)"
+    )
+    assert client.their_state is ERROR
+
+
+def test_answer_to_a_broken_request_says_connection_close() -> None:
+    server = Connection(SERVER)
+    with pytest.raises(ProtocolError):
+        server.receive_data(b"GET / HTTP/1.1\r\nHost a\r\n\r\n")
+    wire = server.send(Response(status_code=400, headers=[("Content-Length", "0")]))
+    assert wire == b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    server.send(EndOfMessage())
+    assert server.our_state is MUST_CLOSE
+
+
+def test_answer_after_the_client_half_closed_says_connection_close() -> None:
+    server = Connection(SERVER)
+    assert server.receive_data(GET + b"")[-1] == EndOfMessage()
+    assert server.receive_data(b"") == [ConnectionClosed()]
+    wire = server.send(Response(status_code=200, headers=[("Content-Length", "0")]))
+    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    server.send(EndOfMessage())
+    assert server.states == {CLIENT: CLOSED, SERVER: MUST_CLOSE}
+
+
+def test_keep_alive_answer_has_no_connection_close() -> None:
+    server = Connection(SERVER)
+    server.receive_data(GET)
+    assert server.send(Response(status_code=200, headers=[("Content-Length", "0")])) == (
+        b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+    )

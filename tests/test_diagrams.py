@@ -192,10 +192,16 @@ def test_edge_colour_and_style_follow_the_kind(machine: m.Machine) -> None:
         assert (edge.attrs.get("style") == "dashed") == t.from_any
 
 
+def _one_line(label: str) -> str:
+    """A label with the break before the parenthesis of a long trigger label
+    taken out (see ``_trigger_html``)."""
+    return label.replace(rd._BR + "(", " (").replace("</I>" + rd._BR + "<I>(", " (")
+
+
 def test_formal_labels_upright_informal_in_italics(machine: m.Machine) -> None:
     by_id = {e.id: e for e in drawn(edges_of(rd.dot_source(machine)))}
     for t in records(machine):
-        label = by_id[rd.edge_id(t)].attrs["label"]
+        label = _one_line(by_id[rd.edge_id(t)].attrs["label"])
         if t.trigger is None:
             assert "<I>when </I>" in label
             continue
@@ -204,6 +210,25 @@ def test_formal_labels_upright_informal_in_italics(machine: m.Machine) -> None:
             assert f">{text}<" in label and f"<I>{text}</I>" not in label
         else:
             assert f"<I>{text}</I>" in label
+
+
+def _label_of(machine_name: str, edge: str) -> str:
+    by_id = {e.id: e for e in drawn(edges_of(rd.dot_source(m.MACHINES[machine_name])))}
+    return by_id[edge].attrs["label"]
+
+
+def test_long_labels_are_broken_into_two_lines_and_short_ones_are_not() -> None:
+    # Long labels would push the states apart and make the diagram too wide
+    # to read on a page.
+    br = rd._BR
+    assert br not in _label_of("client", "client:IDLE:Request:SEND_BODY")
+    assert br not in _label_of("client", "client:DONE:when?server=ERROR:MUST_CLOSE")
+    assert f"<I>keep-alive</I>{br}<I>is </I><I>disabled</I>" in _label_of(
+        "client", "client:DONE:when?keep_alive=disabled:MUST_CLOSE"
+    )
+    assert f">InformationalResponse{br}(101 Switching Protocols)<" in _label_of(
+        "server", "server:SEND_RESPONSE:AcceptUpgrade?switch_protocol=both_proposed|upgrade_proposed:SWITCHED_PROTOCOL"
+    )
 
 
 def test_the_kinds_cover_all_three_colours() -> None:
@@ -235,6 +260,19 @@ def test_main_path_is_declared_in_order_in_one_group(machine: m.Machine) -> None
     for name in main_path:
         line = next(line for line in dot.splitlines() if line.startswith(f"\t{name} ["))
         assert "group=main" in line
+
+
+def test_shortcuts_along_the_main_path_nest_longest_outermost() -> None:
+    # Under ordering=out the edges declared first are drawn furthest left:
+    # the longest jump down the main path must come first, so the shorter
+    # ones nest inside it instead of crossing it.
+    order = [e.id for e in drawn(edges_of(rd.dot_source(m.MACHINES["server"]))) if e.tail == "IDLE"]
+    assert order[:4] == [
+        "server:IDLE:ConnectionClosed:CLOSED",
+        "server:IDLE:when?client=CLOSED:MUST_CLOSE",
+        "server:IDLE:Response:SEND_BODY",
+        "server:IDLE:Request@client:SEND_RESPONSE",
+    ]
 
 
 # -- determinism -------------------------------------------------------------------

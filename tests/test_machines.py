@@ -163,3 +163,23 @@ def test_tables_ship_inside_the_installed_package(tmp_path: Path) -> None:
         cwd=elsewhere, capture_output=True, text=True, check=True,
     )
     assert str(env_dir) in where.stdout
+
+
+def test_load_machines_reads_another_table_set(tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    shutil.copytree(ROOT / "tables", tables)
+    for name in ("keep_alive.toml", "client.toml", "server.toml"):
+        text = (tables / name).read_text()
+        (tables / name).write_text(text.replace('"disabled"', '"off"'))
+    loaded = m.load_machines(tables)
+    assert sorted(loaded) == sorted(m.MACHINES)
+    assert [s.name for s in loaded["keep_alive"].states] == ["enabled", "off"]
+    assert [s.name for s in m.MACHINES["keep_alive"].states] == ["enabled", "disabled"]
+
+
+def test_load_machines_names_the_faulty_file(tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    shutil.copytree(ROOT / "tables", tables)
+    (tables / "server.toml").write_text("[machine\n")
+    with pytest.raises(m.TableError, match=r"^server\.toml"):
+        m.load_machines(tables)

@@ -304,8 +304,9 @@ def test_1_2_4_receive_error_then_answer_400() -> None:
     assert server.their_state is ERROR
     with pytest.raises(ProtocolError):
         server.receive_data(b"")
+    # The connection cannot be reused after this answer, so it says so.
     assert server.send(Response(status_code=400, headers=[("Content-Length", "0")])) == (
-        b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n"
+        b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
     )
 
 

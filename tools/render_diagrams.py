@@ -47,8 +47,8 @@ try:
 except ImportError:  # run from a checkout without installing: use the checkout's package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from h11sm._engine import Automaton
 from h11sm.machines import MACHINES, Machine, Transition
+from h11sm.machines import load_machines as load_table_set
 
 __all__ = [
     "COLOURS",
@@ -114,7 +114,7 @@ def load_machines(tables: Path | None = None) -> tuple[Machine, ...]:
     validated by the engine, or the package's own machines when None."""
     if tables is None:
         return tuple(MACHINES.values())
-    return tuple(Automaton.from_directory(tables).machines)
+    return tuple(load_table_set(tables).values())
 
 
 # -- labels -------------------------------------------------------------------
@@ -177,18 +177,38 @@ def _spoken_list(words: list[str], per_line: int = 2) -> str:
 _BR = '<BR ALIGN="CENTER"/>'
 
 
+#: Labels longer than this (in characters) are broken into two lines, so that
+#: a long label does not push the states apart and widen the whole diagram.
+WRAP_AT = 24
+
+
 def _guard_html(guard: Any, words: _Words, *, prefix: str) -> str:
     parts = []
     for name, states in guard.items():
         formal = name in words.formal_machines
-        subject = _html(f"{name.replace('_', '-')} is ", italic=True)
+        machine_name = name.replace("_", "-")
         left_out = words.complement(name, states)
         if left_out is not None:
-            parts.append(subject + _html("not ", italic=True) + _html(left_out, italic=not formal))
-            continue
-        names = [_html(s, italic=not formal) for s in words.guard_states(name, states)]
-        parts.append(subject + _spoken_list(names))
+            names = [left_out]
+            rest = _html("is not ", italic=True) + _html(left_out, italic=not formal)
+        else:
+            names = words.guard_states(name, states)
+            rest = _html("is ", italic=True) + _spoken_list([_html(s, italic=not formal) for s in names])
+        # "when keep-alive is disabled" reads as well on two lines, broken
+        # after the machine's name, and takes half the width.
+        one_line = len(prefix) + len(machine_name) + len(" is not ") + len(", ".join(names))
+        gap = _BR if one_line > WRAP_AT else " "
+        parts.append(_html(machine_name, italic=True) + gap + rest)
     return _html(prefix, italic=True) + (_BR + _html("and ", italic=True)).join(parts)
+
+
+def _trigger_html(label: str, *, italic: bool) -> str:
+    """A trigger's label; a long one with a parenthesis, such as
+    "Response (2xx to CONNECT)", is broken before the parenthesis."""
+    head, paren, tail = label.partition(" (")
+    if len(label) <= WRAP_AT or not paren:
+        return _html(label, italic=italic)
+    return _html(head, italic=italic) + _BR + _html("(" + tail, italic=italic)
 
 
 def _sent_by_the_other_role(trigger: Any, machine: Machine) -> bool:
@@ -206,7 +226,7 @@ def _edge_label(transition: Transition, machine: Machine, colour: str, words: _W
     if trigger is None:
         lines.append(_guard_html(transition.guard, words, prefix="when "))
     else:
-        lines.append(_html(trigger.label, italic=not trigger.formal))
+        lines.append(_trigger_html(trigger.label, italic=not trigger.formal))
         if _sent_by_the_other_role(trigger, machine):
             assert trigger.role is not None
             lines.append(_small(_html(f"sent by {trigger.role.name.lower()}", italic=True), colour))
@@ -297,7 +317,8 @@ def _side_alignment(
 def _drawing_order(machine: Machine, main_path: list[str]) -> list[Transition]:
     """The transitions drawn as ordinary edges, in the order that gives the
     clearest layout under ``ordering=out``: shortcuts that skip ahead along
-    the main path first (they go round its left side), then the main path
+    the main path first, longest first (they go round its left side, nested),
+    then the main path
     itself, then branches to other states, then the ways back. Table order
     breaks ties, so the result is as deterministic as the tables."""
     position = {name: index for index, name in enumerate(main_path)}
@@ -312,8 +333,15 @@ def _drawing_order(machine: Machine, main_path: list[str]) -> list[Transition]:
             return 3
         return 1
 
+    def span(t: Transition) -> int:
+        # Among the shortcuts, the longest goes first, so that it is drawn
+        # outermost and the shorter ones nest inside it without crossing.
+        if band(t) != 0:
+            return 0
+        return position[t.source.name] - position[t.target.name]
+
     ordinary = [t for t in machine.transitions if not t.from_any]
-    return sorted(ordinary, key=band)
+    return sorted(ordinary, key=lambda t: (band(t), span(t)))
 
 
 def render_machine(machine: Machine, machines: Iterable[Machine] | None = None) -> Any:

@@ -105,10 +105,13 @@ class ChunkedReader:
     Limits: *max_line_size* bounds a chunk-size line including extensions and
     CRLF (400 beyond it); *max_trailer_size* bounds the trailer section
     including its final empty line, and *max_header_count* the number of
-    trailer fields (431 beyond either).
+    trailer fields (431 beyond either). An obs-fold in the trailers is joined
+    into the value with *allow_obs_fold* (responses) and rejected without it
+    (requests), as in a head.
     """
 
     __slots__ = (
+        "_allow_obs_fold",
         "_max_header_count",
         "_max_line_size",
         "_max_trailer_size",
@@ -122,7 +125,9 @@ class ChunkedReader:
         max_line_size: int = DEFAULT_MAX_CHUNK_LINE_SIZE,
         max_trailer_size: int = DEFAULT_MAX_TRAILER_SIZE,
         max_header_count: int = DEFAULT_MAX_HEADER_COUNT,
+        allow_obs_fold: bool = False,
     ) -> None:
+        self._allow_obs_fold = allow_obs_fold
         self._max_line_size = max_line_size
         self._max_trailer_size = max_trailer_size
         self._max_header_count = max_header_count
@@ -205,7 +210,7 @@ class ChunkedReader:
         lines_end, section_end = found
         section = bytes(data[:lines_end])
         buf._discard(section_end)
-        fields = parse_field_lines(section, 0, lenient=False)
+        fields = parse_field_lines(section, 0, lenient=False, allow_obs_fold=self._allow_obs_fold)
         if len(fields) > self._max_header_count:
             raise ProtocolError(f"too many trailer fields (limit {self._max_header_count})", 431)
         trailers = []

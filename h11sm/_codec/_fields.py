@@ -11,12 +11,14 @@ rules (RFC 9112 §5 and §7.1.2):
   through untouched); NUL, bare CR, bare LF and the other controls are
   rejected. The OWS around a value is not part of it and is stripped.
 * obs-fold (a line that starts with SP or HTAB continues the previous field
-  value) is accepted in requests, responses and trailers alike, and each fold
-  becomes a single SP, as §5.2 allows a recipient to do. Old servers and
-  clients still emit folds and every mainstream parser reads them; a fold is
-  not a framing ambiguity because it can never start a new field. A fold
-  *before* the first field line is rejected (§2.2), since a recipient could
-  otherwise read it as part of the start line.
+  value) is rejected in requests and their trailers, which §5.2 allows a
+  server to do: a proxy that reads the folded line as a field of its own (or
+  drops it) sees different headers from ours, so a fold is a way to hide a
+  ``Transfer-Encoding`` from one of the two. In responses and their trailers
+  each fold becomes a single SP, as §5.2 requires of a user agent; old
+  servers still emit folds. A fold *before* the first field line is rejected
+  either way (§2.2), since a recipient could read it as part of the start
+  line.
 * Line endings are CRLF. A *lenient* parse (used only by a client reading
   responses) also takes a bare LF as a line ending; a bare CR is an error
   either way. The strict default matters on the server side: a bare LF that
@@ -113,11 +115,14 @@ def locate_section_end(
         key = _LENIENT_SEARCH
     else:
         start = buf._resume_from(_STRICT_SEARCH)
-        index = data.find(b"\r\n\r\n", start, end)
-        if index >= 0:
-            return index + 2, index + 4
-        if _BARE_LF_RE.search(data, start, end) is not None:
-            raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
+        # While a head trickles in, most calls bring no LF, and without one
+        # neither the empty line nor a bare LF can have arrived.
+        if data.find(b"\n", start, end) >= 0:
+            index = data.find(b"\r\n\r\n", start, end)
+            if index >= 0:
+                return index + 2, index + 4
+            if _BARE_LF_RE.search(data, start, end) is not None:
+                raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
         key = _STRICT_SEARCH
     if len(data) >= end:
         raise ProtocolError(f"{what} too large (limit {limit} bytes)", 431)
@@ -127,16 +132,20 @@ def locate_section_end(
     return None
 
 
-def parse_field_lines(section: bytes, start: int, *, lenient: bool) -> list[tuple[bytes, bytes]]:
+def parse_field_lines(
+    section: bytes, start: int, *, lenient: bool, allow_obs_fold: bool = False
+) -> list[tuple[bytes, bytes]]:
     """Split the field lines of *section* from offset *start* into
     ``(name, value)`` pairs, names as received (not yet lowercased).
 
     *section* must end with the line ending of its last field line (not with
-    the empty line), and *start* must be 0 or just past an LF.
+    the empty line), and *start* must be 0 or just past an LF. An obs-fold is
+    joined into its field's value with *allow_obs_fold* (responses) and
+    rejected without it (requests).
     """
     fields = _parse_field_lines_quickly(section, start, lenient=lenient)
     if fields is None:
-        return _parse_field_lines_carefully(section[start:], lenient=lenient)
+        return _parse_field_lines_carefully(section[start:], lenient=lenient, allow_obs_fold=allow_obs_fold)
     return fields
 
 
@@ -151,7 +160,9 @@ def _parse_field_lines_quickly(
     return fields
 
 
-def _parse_field_lines_carefully(block: bytes, *, lenient: bool) -> list[tuple[bytes, bytes]]:
+def _parse_field_lines_carefully(
+    block: bytes, *, lenient: bool, allow_obs_fold: bool = False
+) -> list[tuple[bytes, bytes]]:
     """The line-by-line parse: reads obs-fold, names what is wrong."""
     # A lenient parse turns every CRLF into LF first; a CR left over is bare.
     lines = block.replace(b"\r\n", b"\n").split(b"\n") if lenient else block.split(b"\r\n")
@@ -169,6 +180,9 @@ def _parse_field_lines_carefully(block: bytes, *, lenient: bool) -> list[tuple[b
                 # RFC 9112 §2.2: whitespace-preceded line before the first
                 # field could be read as part of the start line.
                 raise ProtocolError("whitespace before the first header field line")
+            if not allow_obs_fold:
+                # RFC 9112 §5.2: a server may reject a fold with 400.
+                raise ProtocolError(f"obsolete line folding in header field {names[-1][:40]!r} is not accepted")
             # RFC 9112 §5.2: obs-fold continues the previous field value.
             pieces[-1].append(line)
             continue
@@ -210,7 +224,8 @@ def content_length_value(values: list[bytes]) -> bytes:
     19 digits -- is an "invalid Content-Length" (RFC 9112 §6.3 item 5: an
     unrecoverable framing error).
     """
-    if len(values) == 1 and _CONTENT_LENGTH_RE.fullmatch(values[0]) is not None:
+    # (isdigit() on bytes means ASCII digits only, and is false for b"".)
+    if len(values) == 1 and values[0].isdigit() and len(values[0]) <= 19:
         return values[0]
     agreed: bytes | None = None
     for value in values:

@@ -34,7 +34,7 @@ def _framing_fields(headers: Headers) -> tuple[list[bytes] | None, list[bytes] |
     """The Transfer-Encoding and Content-Length field values (None if absent)."""
     codings: list[bytes] | None = None
     lengths: list[bytes] | None = None
-    for name, value in headers:
+    for name, value in headers._special_fields():
         if name == b"transfer-encoding":
             if codings is None:
                 codings = []
@@ -100,6 +100,7 @@ def framing_for_receive(
                 max_line_size=max_line_size,
                 max_trailer_size=max_trailer_size,
                 max_header_count=max_header_count,
+                allow_obs_fold=True,  # a user agent must accept folds in responses (RFC 9112 §5.2)
             )
         return UntilCloseReader()
     if lengths is not None:
@@ -131,19 +132,44 @@ def framing_for_send(
     it is sent chunked (adding the header) to an HTTP/1.1 client and
     close-delimited (dropping any Transfer-Encoding) to an HTTP/1.0 one.
     """
-    headers = event.headers
+    if isinstance(event, Request):
+        headers, writer = framing_for_send_request(event)
+        return headers, writer, False
+    return framing_for_send_response(event, request_method, peer_http_version)
+
+
+def _checked_framing_fields(headers: Headers) -> tuple[list[bytes] | None, list[bytes] | None]:
+    """The Transfer-Encoding and Content-Length values of a message we are
+    about to send, refusing framings we must never send."""
     codings, lengths = _framing_fields(headers)
     if codings is not None:
         if lengths is not None:
             # RFC 9112 §6.2: MUST NOT send both.
             raise ProtocolError("can't send both Transfer-Encoding and Content-Length")
         require_chunked_only(codings)
-    if isinstance(event, Request):
-        if codings is not None:
-            return headers, ChunkedWriter(), False
-        if lengths is not None:
-            return headers, ContentLengthWriter(int(content_length_value(lengths))), False
-        return headers, ContentLengthWriter(0), False
+    return codings, lengths
+
+
+def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
+    """:func:`framing_for_send` for a request: ``(headers, writer)``."""
+    headers = event.headers
+    codings, lengths = _checked_framing_fields(headers)
+    if codings is not None:
+        return headers, ChunkedWriter()
+    if lengths is not None:
+        return headers, ContentLengthWriter(int(content_length_value(lengths)))
+    return headers, ContentLengthWriter(0)
+
+
+def framing_for_send_response(
+    event: InformationalResponse | Response,
+    request_method: bytes | None,
+    peer_http_version: bytes | None,
+) -> tuple[Headers, BodyWriter, bool]:
+    """:func:`framing_for_send` for a response, with positional arguments
+    (the connection calls this once per response)."""
+    headers = event.headers
+    codings, lengths = _checked_framing_fields(headers)
     status_code = event.status_code
     if _has_no_body(status_code, request_method):
         # RFC 9110 §8.6 and RFC 9112 §6.1: 1xx, 204 and 2xx-to-CONNECT must
@@ -170,20 +196,3 @@ def framing_for_send(
     if codings is None:
         headers = Headers._from_wire([*headers, (b"transfer-encoding", b"chunked")])
     return headers, ChunkedWriter(), False
-
-
-def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
-    """:func:`framing_for_send` for a request: ``(headers, writer)``."""
-    headers, writer, _ = framing_for_send(event)
-    return headers, writer
-
-
-def framing_for_send_response(
-    event: InformationalResponse | Response,
-    request_method: bytes | None,
-    peer_http_version: bytes | None,
-) -> tuple[Headers, BodyWriter, bool]:
-    """:func:`framing_for_send` for a response, with positional arguments."""
-    return framing_for_send(
-        event, request_method=request_method, peer_http_version=peer_http_version
-    )

@@ -4,7 +4,8 @@ section, turned into Request / InformationalResponse / Response events.
 A head is read in one go once its terminating empty line has arrived: the
 buffer is searched for it (resuming where the last search stopped), then one
 regular expression reads the start line and one more the whole header
-section (see ``_fields`` for the field-line rules, obs-fold included). Events
+section (see ``_fields`` for the field-line rules: obs-fold is rejected in
+requests and joined in responses). Events
 are built with the unvalidated ``_from_wire`` constructors, so every rule an
 event constructor would check is checked here.
 
@@ -110,10 +111,13 @@ def read_request_head(
     if line is None:
         raise _request_line_error(head)
     method, target, version = line.groups()
-    if version[0] != 0x31:  # "1"
-        raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     _check_target_form(method, target)
     fields = parse_field_lines(head, line.end(), lenient=False)
+    # Checked only once the field lines are known to be well formed: a bare
+    # LF among them is reported (400) as soon as it arrives when the head
+    # trickles in, so a whole head must give the same verdict, not a 505.
+    if version[0] != 0x31:  # "1"
+        raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     headers, watched = _lowercase_names(fields, max_header_count, _WATCHED_IN_REQUESTS)
     if watched is None:
         if version != b"1.0":
@@ -143,10 +147,11 @@ def read_response_head(
     if line is None:
         raise _status_line_error(head, lenient=lenient)
     version, status, reason = line.groups()
+    fields = parse_field_lines(head, line.end(), lenient=lenient, allow_obs_fold=True)
+    # After the field lines, as in read_request_head.
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     status_code = int(status)
-    fields = parse_field_lines(head, line.end(), lenient=lenient)
     headers, watched = _lowercase_names(fields, max_header_count, _WATCHED_IN_RESPONSES)
     if watched is not None:
         headers = _collapse_content_length(headers, watched[b"content-length"])

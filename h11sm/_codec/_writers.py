@@ -34,7 +34,7 @@ _REASON_PHRASES = {status.value: status.phrase.encode("ascii") for status in HTT
 
 
 def _field_lines(headers: Headers) -> bytes:
-    return b"".join([b"%s: %s\r\n" % field for field in headers])
+    return b"".join([b"%s: %s\r\n" % field for field in headers._fields])
 
 
 def write_request_head(event: Request) -> bytes:

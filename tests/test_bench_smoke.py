@@ -1,0 +1,89 @@
+"""tools/bench.py works, with or without the reference libraries installed.
+
+Not a timing test: the iteration counts are tiny and no figure is asserted,
+only that every workload runs, checks its own work and is reported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH_PATH = Path(__file__).resolve().parent.parent / "tools" / "bench.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("h11sm_bench", BENCH_PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _without_references(monkeypatch: pytest.MonkeyPatch, bench: ModuleType) -> None:
+    """Make every reference library look uninstalled."""
+    real_import = importlib.import_module
+
+    def refuse(name: str, package: str | None = None) -> ModuleType:
+        if name in {module for _, module in bench.REFERENCES}:
+            raise ImportError(f"pretend {name} is not installed")
+        return real_import(name, package)
+
+    monkeypatch.setattr(bench.importlib, "import_module", refuse)
+
+
+def test_every_workload_runs_for_h11sm_alone(bench: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_references(monkeypatch, bench)
+    config = bench.Config(repetitions=1, seconds=0.0001, body_size=1 << 20)
+    result = bench.run(config)
+    assert result["missing"] == ["h11", "h11-mypyc", "httptools"]
+    keys = [row["key"] for row in result["rows"]]
+    assert keys == [
+        "server_cycle",
+        "client_cycle",
+        "keep_alive",
+        "pipelined",
+        "body_content_length",
+        "body_chunked",
+        "trickle_4k",
+        "trickle_64k",
+        "whole_64k",
+    ]
+    for row in result["rows"]:
+        assert list(row["figures"]) == ["h11sm"]
+        assert row["figures"]["h11sm"] > 0
+        assert list(row["page_faults"]) == ["h11sm"]
+    # Without references only the linearity target can be judged.
+    assert [item["target"] for item in result["targets"]] == ["trickle: per-byte cost 64 KiB / 4 KiB <= 1.5"]
+    table = bench.format_table(result)
+    assert "not installed, skipped: h11, h11-mypyc, httptools" in table
+    assert "1. server cycle" in table
+
+
+def test_command_line_writes_json(bench: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _without_references(monkeypatch, bench)
+    out = tmp_path / "result.json"
+    assert bench.main(["--quick", "--only", "server_cycle", "--json", str(out)]) == 0
+    saved = json.loads(out.read_text())
+    assert [row["key"] for row in saved["rows"]] == ["server_cycle"]
+    assert saved["config"]["repetitions"] == 3
+
+
+def test_the_workload_inputs_are_what_the_issue_describes(bench: ModuleType) -> None:
+    assert len(bench.trickle_head(4096)) == 4096
+    assert len(bench.trickle_head(65536)) == 65536
+    assert bench.BROWSER_GET.count(b"\r\n") == 10  # request line, 8 fields, empty line
+    cookie = next(line for line in bench.BROWSER_GET.split(b"\r\n") if line.startswith(b"Cookie: "))
+    assert len(cookie) - len(b"Cookie: ") == 200
+    assert len(bench.RESPONSE_HEADERS) == 9
+    reads, head = bench._large_body_stream(1 << 20, chunked=True)
+    assert all(len(piece) == bench.READ_SIZE for piece in reads[:-1])
+    assert head.endswith(b"Transfer-Encoding: chunked\r\n\r\n")

@@ -1,0 +1,845 @@
+"""Benchmark h11sm against the reference implementations of HTTP/1.1.
+
+Every workload runs, in one process and interleaved repetition by
+repetition, for h11sm and for whichever references are importable: ``h11``
+(pure Python), ``h11_mypyc`` (the same code compiled with mypyc) and
+``httptools`` (llhttp, a C parser; parse only, as the distance to C). The
+figure reported for each is the median over the repetitions, timed in CPU
+time of this process (so that other load on a shared machine matters less).
+
+Install the references (never dependencies of h11sm) and run::
+
+    .venv/bin/python -m pip install -r tools/bench-requirements.txt
+    .venv/bin/python tools/bench.py            # the full run, about 90 seconds
+    .venv/bin/python tools/bench.py --quick    # under 20 seconds
+    .venv/bin/python tools/bench.py --json results.json
+
+Before timing anything, each workload is run once per library and its result
+checked (the events received, the bytes of body seen), so a library that
+silently did less work cannot win.
+
+This is a tool, not a test: nothing in the test suite depends on timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import platform
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Unix
+    resource = None  # type: ignore[assignment]
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(ROOT))
+
+import h11sm  # noqa: E402
+
+# -- the bytes and events every library is given --------------------------------
+
+_SOME_COOKIES = b"; ".join(b"c%02d=%s" % (i, b"v" * 14) for i in range(9))
+_COOKIE = _SOME_COOKIES + b"; pad=" + b"p" * (200 - len(_SOME_COOKIES) - len(b"; pad="))  # 200 bytes
+
+BROWSER_GET = (
+    b"GET /articles/2024/table-driven-http?page=2 HTTP/1.1\r\n"
+    b"Host: www.example.com\r\n"
+    b"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
+    b"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"
+    b"Accept-Language: en-GB,en;q=0.7,de;q=0.3\r\n"
+    b"Accept-Encoding: gzip, deflate, br, zstd\r\n"
+    b"DNT: 1\r\n"
+    b"Cookie: " + _COOKIE + b"\r\n"
+    b"Connection: keep-alive\r\n"
+    b"\r\n"
+)
+
+RESPONSE_BODY = b"x" * 1000
+RESPONSE_HEADERS = [
+    (b"Date", b"Tue, 24 Nov 2026 12:00:00 GMT"),
+    (b"Server", b"bench/1.0"),
+    (b"Content-Type", b"text/html; charset=utf-8"),
+    (b"Content-Length", b"1000"),
+    (b"Cache-Control", b"private, max-age=0"),
+    (b"Vary", b"Accept-Encoding"),
+    (b"X-Content-Type-Options", b"nosniff"),
+    (b"X-Frame-Options", b"DENY"),
+    (b"Last-Modified", b"Mon, 23 Nov 2026 08:30:00 GMT"),
+]
+
+CLIENT_REQUEST_HEADERS = [
+    (b"Host", b"www.example.com"),
+    (b"User-Agent", b"bench-client/1.0"),
+    (b"Accept", b"*/*"),
+]
+RESPONSE_1K = (
+    b"HTTP/1.1 200 OK\r\n"
+    + b"".join(b"%s: %s\r\n" % (name, value) for name, value in RESPONSE_HEADERS).replace(
+        b"Content-Length: 1000", b"Content-Length: 1024"
+    )
+    + b"\r\n"
+    + b"y" * 1024
+)
+
+SMALL_GET = b"GET /ping HTTP/1.1\r\nHost: example.com\r\n\r\n"
+PIPELINED_COUNT = 100
+PIPELINED = SMALL_GET * PIPELINED_COUNT
+SMALL_RESPONSE_HEADERS = [(b"Content-Length", b"0")]
+KEEP_ALIVE_CYCLES = 1000
+
+READ_SIZE = 64 * 1024
+CHUNK_SIZE = 16 * 1024  # the sender's chunks; reads straddle their edges
+
+
+def _large_body_stream(body_size: int, chunked: bool) -> tuple[list[bytes], bytes]:
+    """A POST of *body_size* bytes cut into READ_SIZE reads, and its head."""
+    if chunked:
+        head = b"POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n"
+        chunk = b"%x\r\n%s\r\n" % (CHUNK_SIZE, b"z" * CHUNK_SIZE)
+        body = chunk * (body_size // CHUNK_SIZE) + b"0\r\n\r\n"
+    else:
+        head = b"POST /upload HTTP/1.1\r\nHost: example.com\r\nContent-Length: %d\r\n\r\n" % body_size
+        body = b"z" * body_size
+    view = memoryview(body)
+    reads = [bytes(view[i : i + READ_SIZE]) for i in range(0, len(body), READ_SIZE)]
+    return reads, head
+
+
+def trickle_head(size: int) -> bytes:
+    """A request head of exactly *size* bytes made of many ordinary fields."""
+    start = b"GET /trickle HTTP/1.1\r\nHost: example.com\r\n"
+    end = b"\r\n"
+    lines = []
+    used = len(start) + len(end)
+    number = 0
+    while used + 80 <= size:
+        line = b"x-field-%04d: %s\r\n" % (number, b"v" * 62)
+        lines.append(line)
+        used += len(line)
+        number += 1
+    padding = size - used - len(b"x-pad: \r\n")
+    lines.append(b"x-pad: %s\r\n" % (b"p" * padding))
+    head = start + b"".join(lines) + end
+    assert len(head) == size, (len(head), size)
+    return head
+
+
+TRICKLE_SMALL = 4 * 1024
+TRICKLE_LARGE = 64 * 1024
+TRICKLE_BUFFER_LIMIT = 128 * 1024  # every library is told to accept the 64 KiB head
+TRICKLE_HEADER_LIMIT = 4096
+
+
+# -- one operation of each workload, per library ------------------------------------
+#
+# A "kit" builds, for one library, the zero-argument function that performs one
+# operation of a workload and returns a summary the benchmark checks once before
+# timing it. h11 and h11-mypyc share their API, so one kit serves both.
+
+
+class H11smKit:
+    """The workloads written against h11sm's API."""
+
+    name = "h11sm"
+
+    def __init__(self) -> None:
+        self.h = h11sm
+
+    def server_cycle(self) -> Callable[[], object]:
+        h = self.h
+        Connection, SERVER = h.Connection, h.SERVER
+        Response, Data, EndOfMessage = h.Response, h.Data, h.EndOfMessage
+
+        def operation() -> object:
+            conn = Connection(SERVER)
+            events = conn.receive_data(BROWSER_GET)
+            head = conn.send(Response(status_code=200, headers=RESPONSE_HEADERS, reason=b"OK"))
+            body = conn.send(Data(data=RESPONSE_BODY))
+            end = conn.send(EndOfMessage())
+            return events, (head, body, end)
+
+        return operation
+
+    def client_cycle(self) -> Callable[[], object]:
+        h = self.h
+        Connection, CLIENT, Request = h.Connection, h.CLIENT, h.Request
+
+        def operation() -> object:
+            conn = Connection(CLIENT)
+            head = conn.send(Request(method=b"GET", target=b"/data", headers=CLIENT_REQUEST_HEADERS))
+            end = conn.send(h.EndOfMessage())
+            return conn.receive_data(RESPONSE_1K), (head, end)
+
+        return operation
+
+    def keep_alive(self) -> Callable[[], object]:
+        h = self.h
+        Connection, SERVER = h.Connection, h.SERVER
+        Response, Data, EndOfMessage = h.Response, h.Data, h.EndOfMessage
+
+        def operation() -> object:
+            conn = Connection(SERVER)
+            received = 0
+            for _ in range(KEEP_ALIVE_CYCLES):
+                received += len(conn.receive_data(BROWSER_GET))
+                conn.send(Response(status_code=200, headers=RESPONSE_HEADERS, reason=b"OK"))
+                conn.send(Data(data=RESPONSE_BODY))
+                conn.send(EndOfMessage())
+                conn.prepare_to_reuse()
+            return received
+
+        return operation
+
+    def pipelined(self) -> Callable[[], object]:
+        h = self.h
+        Connection, SERVER = h.Connection, h.SERVER
+        Response, EndOfMessage = h.Response, h.EndOfMessage
+
+        def operation() -> object:
+            conn = Connection(SERVER)
+            requests = 0
+            events = conn.receive_data(PIPELINED)
+            while True:
+                requests += type(events[0]) is h.Request
+                conn.send(Response(status_code=200, headers=SMALL_RESPONSE_HEADERS, reason=b"OK"))
+                conn.send(EndOfMessage())
+                if requests == PIPELINED_COUNT:
+                    return requests
+                conn.prepare_to_reuse()
+                events = conn.receive_data(None)
+
+        return operation
+
+    def large_body(self, reads: list[bytes], head: bytes) -> Callable[[], object]:
+        h = self.h
+        Connection, SERVER, Data = h.Connection, h.SERVER, h.Data
+
+        def operation() -> object:
+            conn = Connection(SERVER)
+            conn.receive_data(head)
+            received = 0
+            for piece in reads:
+                for event in conn.receive_data(piece):
+                    if type(event) is Data:
+                        received += len(event.data)
+            return received
+
+        return operation
+
+    def _trickle_conn(self) -> Any:
+        return self.h.Connection(
+            self.h.SERVER, max_buffer_size=TRICKLE_BUFFER_LIMIT, max_header_count=TRICKLE_HEADER_LIMIT
+        )
+
+    def trickle(self, head: bytes) -> Callable[[], object]:
+        pieces = [head[i : i + 1] for i in range(len(head))]
+
+        def operation() -> object:
+            conn = self._trickle_conn()
+            receive = conn.receive_data
+            for piece in pieces:
+                events = receive(piece)
+            return len(events[0].headers)
+
+        return operation
+
+    def whole_head(self, head: bytes) -> Callable[[], object]:
+        def operation() -> object:
+            return len(self._trickle_conn().receive_data(head)[0].headers)
+
+        return operation
+
+
+class H11Kit:
+    """The workloads written against h11's API (receive_data, then a
+    next_event loop), for ``h11`` and ``h11_mypyc`` alike."""
+
+    def __init__(self, name: str, module: ModuleType) -> None:
+        self.name = name
+        self.h = module
+
+    def _drain(self, conn: Any) -> list[Any]:
+        """next_event() until the message ends or more data is needed."""
+        h = self.h
+        events = []
+        while True:
+            event = conn.next_event()
+            if event is h.NEED_DATA or event is h.PAUSED:
+                return events
+            events.append(event)
+            if type(event) is h.EndOfMessage:
+                return events
+
+    def server_cycle(self) -> Callable[[], object]:
+        h = self.h
+        Connection, SERVER = h.Connection, h.SERVER
+        Response, Data, EndOfMessage = h.Response, h.Data, h.EndOfMessage
+        drain = self._drain
+
+        def operation() -> object:
+            conn = Connection(SERVER)
+            conn.receive_data(BROWSER_GET)
+            events = drain(conn)
+            head = conn.send(Response(status_code=200, headers=RESPONSE_HEADERS, reason=b"OK"))
+            body = conn.send(Data(data=RESPONSE_BODY))
+            end = conn.send(EndOfMessage())
+            return events, (head, body, end)
+
+        return operation
+
+    def client_cycle(self) -> Callable[[], object]:
+        h = self.h
+        Connection, CLIENT, Request = h.Connection, h.CLIENT, h.Request
+        drain = self._drain
+
+        def operation() -> object:
+            conn = Connection(CLIENT)
+            head = conn.send(Request(method=b"GET", target=b"/data", headers=CLIENT_REQUEST_HEADERS))
+            end = conn.send(h.EndOfMessage())
+            conn.receive_data(RESPONSE_1K)
+            return drain(conn), (head, end)
+
+        return operation
+
+    def keep_alive(self) -> Callable[[], object]:
+        h = self.h
+        Connection, SERVER = h.Connection, h.SERVER
+        Response, Data, EndOfMessage = h.Response, h.Data, h.EndOfMessage
+        drain = self._drain
+
+        def operation() -> object:
+            conn = Connection(SERVER)
+            received = 0
+            for _ in range(KEEP_ALIVE_CYCLES):
+                conn.receive_data(BROWSER_GET)
+                received += len(drain(conn))
+                conn.send(Response(status_code=200, headers=RESPONSE_HEADERS, reason=b"OK"))
+                conn.send(Data(data=RESPONSE_BODY))
+                conn.send(EndOfMessage())
+                conn.start_next_cycle()
+            return received
+
+        return operation
+
+    def pipelined(self) -> Callable[[], object]:
+        h = self.h
+        Connection, SERVER = h.Connection, h.SERVER
+        Response, EndOfMessage = h.Response, h.EndOfMessage
+        drain = self._drain
+
+        def operation() -> object:
+            conn = Connection(SERVER)
+            requests = 0
+            conn.receive_data(PIPELINED)
+            while True:
+                events = drain(conn)
+                requests += type(events[0]) is h.Request
+                conn.send(Response(status_code=200, headers=SMALL_RESPONSE_HEADERS, reason=b"OK"))
+                conn.send(EndOfMessage())
+                if requests == PIPELINED_COUNT:
+                    return requests
+                conn.start_next_cycle()
+
+        return operation
+
+    def large_body(self, reads: list[bytes], head: bytes) -> Callable[[], object]:
+        h = self.h
+        Connection, SERVER, Data, NEED_DATA = h.Connection, h.SERVER, h.Data, h.NEED_DATA
+
+        def operation() -> object:
+            conn = Connection(SERVER)
+            conn.receive_data(head)
+            conn.next_event()
+            received = 0
+            next_event = conn.next_event
+            for piece in reads:
+                conn.receive_data(piece)
+                while True:
+                    event = next_event()
+                    if event is NEED_DATA:
+                        break
+                    if type(event) is Data:
+                        received += len(event.data)
+            return received
+
+        return operation
+
+    def _trickle_conn(self) -> Any:
+        return self.h.Connection(self.h.SERVER, max_incomplete_event_size=TRICKLE_BUFFER_LIMIT)
+
+    def trickle(self, head: bytes) -> Callable[[], object]:
+        pieces = [head[i : i + 1] for i in range(len(head))]
+        NEED_DATA = self.h.NEED_DATA
+
+        def operation() -> object:
+            conn = self._trickle_conn()
+            receive, next_event = conn.receive_data, conn.next_event
+            for piece in pieces:
+                receive(piece)
+                event = next_event()
+            assert event is not NEED_DATA
+            return len(event.headers)
+
+        return operation
+
+    def whole_head(self, head: bytes) -> Callable[[], object]:
+        def operation() -> object:
+            conn = self._trickle_conn()
+            conn.receive_data(head)
+            return len(conn.next_event().headers)
+
+        return operation
+
+
+class _HttptoolsCollector:
+    """The callbacks httptools calls: keeps what an HTTP library would."""
+
+    def __init__(self) -> None:
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.url = b""
+        self.body = 0
+        self.messages = 0
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_body(self, body: bytes) -> None:
+        self.body += len(body)
+
+    def on_message_complete(self) -> None:
+        self.messages += 1
+
+
+class HttptoolsKit:
+    """Parse-only figures from httptools (llhttp, in C) for the same bytes.
+    There is no send side and no connection state: this is the floor a C
+    parser sets, not a like-for-like comparison."""
+
+    name = "httptools"
+
+    def __init__(self, module: ModuleType) -> None:
+        self.h = module
+
+    def _parse(self, data: bytes, response: bool = False) -> _HttptoolsCollector:
+        collector = _HttptoolsCollector()
+        parser = (self.h.HttpResponseParser if response else self.h.HttpRequestParser)(collector)
+        parser.feed_data(data)
+        return collector
+
+    def server_cycle(self) -> Callable[[], object]:
+        return lambda: self._parse(BROWSER_GET).messages
+
+    def client_cycle(self) -> Callable[[], object]:
+        return lambda: self._parse(RESPONSE_1K, response=True).body
+
+    def keep_alive(self) -> Callable[[], object]:
+        def operation() -> object:
+            collector = _HttptoolsCollector()
+            parser = self.h.HttpRequestParser(collector)
+            for _ in range(KEEP_ALIVE_CYCLES):
+                parser.feed_data(BROWSER_GET)
+            return collector.messages
+
+        return operation
+
+    def pipelined(self) -> Callable[[], object]:
+        return lambda: self._parse(PIPELINED).messages
+
+    def large_body(self, reads: list[bytes], head: bytes) -> Callable[[], object]:
+        def operation() -> object:
+            collector = _HttptoolsCollector()
+            parser = self.h.HttpRequestParser(collector)
+            parser.feed_data(head)
+            for piece in reads:
+                parser.feed_data(piece)
+            return collector.body
+
+        return operation
+
+    def trickle(self, head: bytes) -> Callable[[], object]:
+        pieces = [head[i : i + 1] for i in range(len(head))]
+
+        def operation() -> object:
+            collector = _HttptoolsCollector()
+            parser = self.h.HttpRequestParser(collector)
+            for piece in pieces:
+                parser.feed_data(piece)
+            return len(collector.headers)
+
+        return operation
+
+    def whole_head(self, head: bytes) -> Callable[[], object]:
+        return lambda: len(self._parse(head).headers)
+
+
+Kit = H11smKit | H11Kit | HttptoolsKit
+
+REFERENCES = (("h11", "h11"), ("h11-mypyc", "h11_mypyc"), ("httptools", "httptools"))
+
+
+def load_kits(wanted: Sequence[str]) -> tuple[list[Kit], list[str]]:
+    """h11sm plus every wanted reference that can be imported; and the names
+    of those that could not."""
+    kits: list[Kit] = [H11smKit()]
+    missing = []
+    for name, module_name in REFERENCES:
+        if name not in wanted:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            missing.append(name)
+            continue
+        kits.append(HttptoolsKit(module) if name == "httptools" else H11Kit(name, module))
+    return kits, missing
+
+
+# -- workloads -------------------------------------------------------------------
+
+
+@dataclass
+class Workload:
+    """One row of the table.
+
+    *units_per_op* converts operations per second into the reported figure:
+    e.g. a keep-alive operation is 1000 request/response cycles. With
+    *per_byte*, the figure is a cost in nanoseconds per byte instead (lower is
+    better); with *gigabytes*, a throughput in GB/s.
+    """
+
+    key: str
+    title: str
+    unit: str
+    build: Callable[[Kit], Callable[[], object]]
+    units_per_op: float = 1.0
+    lower_is_better: bool = False
+    # Turns what one operation returned into the summary compared across
+    # libraries; applied outside the timed loop, so the timing measures the
+    # library rather than the checking.
+    summarise: Callable[[object], object] = lambda result: result
+
+
+def _summary(result: object) -> object:
+    """For the message cycles: the kinds of events received, the body bytes
+    in them, and the number of bytes sent. httptools (no send side) returns
+    a plain number, kept as it is."""
+    if not isinstance(result, tuple):
+        return result
+    events, sent = result
+    kinds = [type(event).__name__ for event in events]
+    body = sum(len(event.data) for event in events if type(event).__name__ == "Data")
+    return kinds, body, sum(len(piece) for piece in sent)
+
+
+def make_workloads(body_size: int) -> list[Workload]:
+    cl_reads, cl_head = _large_body_stream(body_size, chunked=False)
+    ch_reads, ch_head = _large_body_stream(body_size, chunked=True)
+    small, large = trickle_head(TRICKLE_SMALL), trickle_head(TRICKLE_LARGE)
+    return [
+        Workload("server_cycle", "1. server cycle", "cycles/s", lambda k: k.server_cycle(), summarise=_summary),
+        Workload("client_cycle", "2. client cycle", "cycles/s", lambda k: k.client_cycle(), summarise=_summary),
+        Workload(
+            "keep_alive", "3. keep-alive, 1000 cycles", "cycles/s", lambda k: k.keep_alive(), KEEP_ALIVE_CYCLES
+        ),
+        Workload(
+            "pipelined", "4. pipelined, 100 in one buffer", "requests/s", lambda k: k.pipelined(), PIPELINED_COUNT
+        ),
+        Workload(
+            "body_content_length",
+            f"5a. {body_size >> 20} MiB body, Content-Length",
+            "GB/s",
+            lambda k: k.large_body(cl_reads, cl_head),
+            body_size / 1e9,
+        ),
+        Workload(
+            "body_chunked",
+            f"5b. {body_size >> 20} MiB body, chunked",
+            "GB/s",
+            lambda k: k.large_body(ch_reads, ch_head),
+            body_size / 1e9,
+        ),
+        Workload(
+            "trickle_4k", "6a. 4 KiB head, byte by byte", "ns/byte", lambda k: k.trickle(small), TRICKLE_SMALL, True
+        ),
+        Workload(
+            "trickle_64k", "6b. 64 KiB head, byte by byte", "ns/byte", lambda k: k.trickle(large), TRICKLE_LARGE, True
+        ),
+        Workload("whole_64k", "6c. 64 KiB head, whole", "µs/head", lambda k: k.whole_head(large), 1.0, True),
+    ]
+
+
+# -- timing ---------------------------------------------------------------------------
+
+
+# The process's CPU time, not the wall clock: on a shared machine other
+# processes then disturb the figures far less (and nothing here waits on I/O).
+clock = time.process_time
+
+
+def _page_faults() -> int:
+    """Minor page faults of this process so far (0 where not available)."""
+    if resource is None:  # pragma: no cover - not on Unix
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def time_operation(
+    operation: Callable[[], object], seconds: float, count: int | None = None
+) -> tuple[float, int, float]:
+    """CPU seconds per operation over one repetition of about *seconds*, the
+    number of operations it ran (the calibrated *count* is reused later), and
+    the minor page faults per operation: a library whose buffers make the
+    allocator hand memory back to the OS and fault it in again pays for that
+    in CPU time, and this shows why."""
+    if count is None:
+        count = 1
+        while True:
+            started = clock()
+            for _ in range(count):
+                operation()
+            elapsed = clock() - started
+            if elapsed >= seconds / 4 or count >= 1 << 20:
+                count = max(1, int(count * seconds / max(elapsed, 1e-9)))
+                break
+            count *= 4
+    gc.collect()
+    faults = _page_faults()
+    started = clock()
+    for _ in range(count):
+        operation()
+    elapsed = clock() - started
+    return elapsed / count, count, (_page_faults() - faults) / count
+
+
+@dataclass
+class Config:
+    repetitions: int = 7
+    seconds: float = 0.3  # per repetition, per library
+    body_size: int = 64 << 20
+    references: tuple[str, ...] = ("h11", "h11-mypyc", "httptools")
+    workloads: tuple[str, ...] | None = None  # None: all
+    progress: Callable[[str], None] | None = None
+
+
+@dataclass
+class Row:
+    key: str
+    title: str
+    unit: str
+    lower_is_better: bool
+    figures: dict[str, float] = field(default_factory=dict)  # library -> median figure
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    page_faults: dict[str, float] = field(default_factory=dict)  # library -> median minor faults per operation
+    fault_samples: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _figure(seconds_per_op: float, workload: Workload) -> float:
+    if workload.lower_is_better:
+        if workload.unit == "µs/head":
+            return seconds_per_op * 1e6
+        return seconds_per_op * 1e9 / workload.units_per_op  # ns per byte
+    return workload.units_per_op / seconds_per_op
+
+
+def run(config: Config) -> dict[str, Any]:
+    kits, missing = load_kits(config.references)
+    workloads = make_workloads(config.body_size)
+    if config.workloads is not None:
+        workloads = [w for w in workloads if w.key in config.workloads]
+    rows = []
+    for workload in workloads:
+        row = Row(workload.key, workload.title, workload.unit, workload.lower_is_better)
+        operations = {}
+        for kit in kits:
+            operation = workload.build(kit)
+            check = workload.summarise(operation())  # also warms up
+            operations[kit.name] = (operation, check)
+        _check_same_work(workload, {name: check for name, (_, check) in operations.items()})
+        counts: dict[str, int | None] = dict.fromkeys(operations)
+        for _ in range(config.repetitions):
+            for name, (operation, _) in operations.items():
+                per_op, counts[name], faults = time_operation(operation, config.seconds, counts[name])
+                row.samples.setdefault(name, []).append(_figure(per_op, workload))
+                row.fault_samples.setdefault(name, []).append(faults)
+        row.figures = {name: statistics.median(samples) for name, samples in row.samples.items()}
+        row.page_faults = {name: statistics.median(samples) for name, samples in row.fault_samples.items()}
+        rows.append(row)
+        if config.progress is not None:
+            config.progress(format_row(row))
+    return {
+        "machine": {
+            "python": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+        },
+        "versions": _versions(kits),
+        "missing": missing,
+        "config": {"repetitions": config.repetitions, "seconds": config.seconds, "body_size": config.body_size},
+        "rows": [asdict(row) for row in rows],
+        "targets": check_targets(rows),
+    }
+
+
+def _versions(kits: list[Kit]) -> dict[str, str]:
+    versions = {}
+    for kit in kits:
+        module = kit.h
+        versions[kit.name] = str(getattr(module, "__version__", "?"))
+    return versions
+
+
+def _check_same_work(workload: Workload, checks: dict[str, object]) -> None:
+    """Every full library must have returned the same summary for one
+    operation; httptools (no send side) is only checked to have parsed."""
+    full = {name: check for name, check in checks.items() if name != "httptools"}
+    reference = full["h11sm"]
+    for name, check in full.items():
+        if check != reference:
+            raise AssertionError(f"{workload.key}: {name} did different work: {check!r} != h11sm's {reference!r}")
+    if "httptools" in checks and not checks["httptools"]:
+        raise AssertionError(f"{workload.key}: httptools parsed nothing")
+
+
+# -- targets (issue 7) ----------------------------------------------------------------
+
+
+def _speedup(row: Row, other: str) -> float | None:
+    """How many times faster h11sm is than *other* on this row."""
+    if other not in row.figures:
+        return None
+    ours, theirs = row.figures["h11sm"], row.figures[other]
+    return theirs / ours if row.lower_is_better else ours / theirs
+
+
+def check_targets(rows: list[Row]) -> list[dict[str, Any]]:
+    by_key = {row.key: row for row in rows}
+    results: list[dict[str, Any]] = []
+
+    def target(description: str, value: float | None, goal: float) -> None:
+        if value is not None:
+            results.append({"target": description, "value": round(value, 3), "goal": goal, "met": value >= goal})
+
+    for key in ("server_cycle", "client_cycle"):
+        if key in by_key:
+            target(f"{key}: x h11", _speedup(by_key[key], "h11"), 3.0)
+            target(f"{key}: x h11-mypyc", _speedup(by_key[key], "h11-mypyc"), 1.0)
+    for key in ("keep_alive", "pipelined"):
+        if key in by_key:
+            target(f"{key}: x h11", _speedup(by_key[key], "h11"), 3.0)
+    for key in ("body_content_length", "body_chunked"):
+        if key in by_key:
+            target(f"{key}: x h11", _speedup(by_key[key], "h11"), 1.0)
+    if "trickle_4k" in by_key and "trickle_64k" in by_key:
+        small, large = by_key["trickle_4k"].figures["h11sm"], by_key["trickle_64k"].figures["h11sm"]
+        # Expressed so that higher is better, like the others: 1.5 / ratio >= 1.
+        results.append(
+            {
+                "target": "trickle: per-byte cost 64 KiB / 4 KiB <= 1.5",
+                "value": round(large / small, 3),
+                "goal": 1.5,
+                "met": large / small <= 1.5,
+            }
+        )
+        target("trickle_64k: per byte x h11", _speedup(by_key["trickle_64k"], "h11"), 1.0)
+    return results
+
+
+# -- output --------------------------------------------------------------------------
+
+COLUMNS = ("h11sm", "h11", "h11-mypyc", "httptools")
+
+
+def _format_number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value >= 1000:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def format_row(row: Row) -> str:
+    cells = [f"{row.title:<34}", f"{row.unit:<10}"]
+    cells += [f"{_format_number(row.figures.get(name)):>11}" for name in COLUMNS]
+    for other in ("h11", "h11-mypyc"):
+        speedup = _speedup(row, other)
+        cells.append(f"{'-' if speedup is None else f'{speedup:.2f}x':>9}")
+    return " ".join(cells)
+
+
+def format_table(result: dict[str, Any]) -> str:
+    header = " ".join(
+        [f"{'workload':<34}", f"{'unit':<10}"]
+        + [f"{name:>11}" for name in COLUMNS]
+        + [f"{'vs h11':>9}", f"{'vs mypyc':>9}"]
+    )
+    lines = [header, "-" * len(header)]
+    for data in result["rows"]:
+        lines.append(format_row(Row(**data)))
+    lines.append("")
+    lines.append("'vs' columns: how many times faster h11sm is (for ns/byte and µs/head, lower figures are better).")
+    lines.append("httptools: parse only (C, no send side, no connection state).")
+    for data in result["rows"]:
+        faulting = {name: faults for name, faults in data["page_faults"].items() if faults >= 100}
+        if faulting:
+            shown = ", ".join(f"{name} {faults:,.0f}" for name, faults in faulting.items())
+            lines.append(f"{data['title']}: minor page faults per operation (median): {shown}")
+    if result["missing"]:
+        lines.append(f"not installed, skipped: {', '.join(result['missing'])}")
+    lines.append("")
+    lines.append("targets:")
+    for item in result["targets"]:
+        mark = "met   " if item["met"] else "MISSED"
+        lines.append(f"  {mark} {item['target']}: {item['value']} (goal {item['goal']})")
+    versions = ", ".join(f"{name} {version}" for name, version in result["versions"].items())
+    lines.append("")
+    lines.append(f"{result['machine']['implementation']} {result['machine']['python']}; {versions}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter repetitions and 8 MiB bodies (<20 s)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--only", metavar="KEY", action="append", help="run only this workload (repeatable)")
+    parser.add_argument(
+        "--without",
+        metavar="LIBRARY",
+        action="append",
+        default=[],
+        choices=[name for name, _ in REFERENCES],
+        help="leave out a reference library (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    config = Config(references=tuple(name for name, _ in REFERENCES if name not in args.without))
+    if args.quick:
+        config.repetitions, config.seconds, config.body_size = 3, 0.04, 8 << 20
+    if args.only:
+        config.workloads = tuple(args.only)
+    config.progress = lambda line: print(line, file=sys.stderr, flush=True)
+    result = run(config)
+    print(format_table(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
