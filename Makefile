@@ -43,9 +43,11 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -r tools/bench-requirements.txt
 	$(PY) tools/bench.py $(BENCH_ARGS)
 
-## fuzz-ci: a short, bounded fuzzing run of receive_data in both roles (40 s; killed at 100 s)
+## fuzz-ci: a short, bounded fuzzing run of receive_data in both roles (40 s; killed at 100 s).
+## The seeds come from the commit, so a CI verdict repeats for the same code; `make fuzz` explores at random.
+FUZZ_CI_SEED ?= $(shell git rev-parse --short=7 HEAD 2>/dev/null | $(PYTHON) -c 'import sys; print(int(sys.stdin.read().strip() or "0", 16))')
 fuzz-ci: $(STAMP)
-	timeout 100 $(PY) tools/fuzz.py --seconds 40
+	timeout 100 $(PY) tools/fuzz.py --seconds 40 --seed $(FUZZ_CI_SEED)
 
 clean:
 	rm -rf $(VENV) docs/_build docs/_generated .pytest_cache .mypy_cache .ruff_cache
