@@ -137,7 +137,7 @@ def test_conflicting_state_rules_need_priority(tables: Path) -> None:
 
 def test_state_rule_without_guard(tables: Path) -> None:
     append(tables, "client.toml", '\n[[on_state]]\nfrom = "IDLE"\nto = "DONE"\nwhy = "x"\n')
-    assert refused(tables) == "client.toml: on_state #8: a state-triggered rule needs a `when` guard"
+    assert refused(tables) == "client.toml: on_state #9: a state-triggered rule needs a `when` guard"
 
 
 def test_guard_on_own_machine(tables: Path) -> None:
@@ -146,7 +146,7 @@ def test_guard_on_own_machine(tables: Path) -> None:
         "client.toml",
         '\n[[on_state]]\nfrom = "IDLE"\nto = "DONE"\nwhen = { client = ["IDLE"] }\nwhy = "x"\n',
     )
-    assert refused(tables) == "client.toml: on_state #8: a guard cannot test the machine's own state"
+    assert refused(tables) == "client.toml: on_state #9: a guard cannot test the machine's own state"
 
 
 @pytest.mark.parametrize(
@@ -247,7 +247,7 @@ def test_state_rule_must_change_the_state(tables: Path) -> None:
         "client.toml",
         '\n[[on_state]]\nfrom = "IDLE"\nto = "IDLE"\nwhen = { server = ["DONE"] }\nwhy = "x"\n',
     )
-    assert refused(tables) == "client.toml: on_state #8: a state-triggered rule must lead to another state"
+    assert refused(tables) == "client.toml: on_state #9: a state-triggered rule must lead to another state"
 
 
 def test_a_guard_may_name_one_state_without_a_list(tables: Path) -> None:
