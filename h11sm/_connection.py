@@ -25,7 +25,7 @@ from ._events import (
     Request,
     Response,
 )
-from ._headers import get_comma_header, set_comma_header
+from ._headers import Headers, comma_list_items, get_comma_header, set_comma_header
 from ._sentinels import (
     CLIENT,
     DONE,
@@ -74,6 +74,12 @@ _SIGNAL_HTTP_1_0: Final = _AUTOMATON.vocabulary.trigger("signal", "http_1_0")
 _SIGNAL_UPGRADE: Final = _AUTOMATON.vocabulary.trigger("signal", "upgrade_proposed")
 _SIGNAL_CONNECT: Final = _AUTOMATON.vocabulary.trigger("signal", "connect_proposed")
 _PREPARE_TO_REUSE: Final = _AUTOMATON.vocabulary.trigger("method", "prepare_to_reuse")
+# The same triggers by role, then by event type: what a connection looks up
+# for every event (one dict per role, chosen once per connection).
+_TRIGGERS_BY_ROLE: Final[dict[Sentinel, dict[type[Event], Trigger]]] = {
+    role: {event_type: trigger for (event_type, by), trigger in _EVENT_TRIGGERS.items() if by is role}
+    for role in (CLIENT, SERVER)
+}
 _RESPONSE_BY_SERVER: Final = _EVENT_TRIGGERS[Response, SERVER]
 _END_OF_MESSAGE_BY_SERVER: Final = _EVENT_TRIGGERS[EndOfMessage, SERVER]
 
@@ -98,28 +104,19 @@ _PAUSED_EVENTS: Final = {state: Paused(reason=state) for state in (DONE, MIGHT_S
 _TOKEN_LIST_NAMES: Final = frozenset({b"connection", b"upgrade", b"expect"})
 
 
-def _signals_for(
-    event: Request | InformationalResponse | Response,
-) -> tuple[list[Trigger], dict[bytes, list[bytes]]]:
-    """The signals a message head raises, in the order the tables expect them,
-    and the tokens of its Connection, Upgrade and Expect fields by field name
-    (as get_comma_header() gives them), read in one pass over the head's few
-    special fields."""
-    signals = []
-    if event.http_version < b"1.1":
-        signals.append(_SIGNAL_HTTP_1_0)
+def _token_lists(headers: Headers) -> dict[bytes, list[bytes]]:
+    """The tokens of a head's Connection, Upgrade and Expect fields by field
+    name (as get_comma_header() gives them; a name is absent when its field
+    is), read in one pass over the head's few special fields."""
     tokens: dict[bytes, list[bytes]] = {}
-    for name, value in event.headers._special_fields():
+    special = headers._special  # (the method call only when not yet found)
+    for name, value in special if special is not None else headers._special_fields():
         if name in _TOKEN_LIST_NAMES:
-            tokens.setdefault(name, []).extend(get_comma_header(((name, value),), name))
-    if b"close" in tokens.get(b"connection", ()):
-        signals.append(_SIGNAL_CONNECTION_CLOSE)
-    if type(event) is Request:
-        if tokens.get(b"upgrade"):
-            signals.append(_SIGNAL_UPGRADE)
-        if event.method == b"CONNECT":
-            signals.append(_SIGNAL_CONNECT)
-    return signals, tokens
+            if name in tokens:
+                tokens[name] += comma_list_items(value)
+            else:
+                tokens[name] = comma_list_items(value)
+    return tokens
 
 
 def _responses_that_end_in_must_close() -> frozenset[JointState]:
@@ -138,6 +135,19 @@ def _responses_that_end_in_must_close() -> frozenset[JointState]:
 
 
 _RESPONSE_ENDS_IN_MUST_CLOSE: Final = _responses_that_end_in_must_close()
+
+# The body loops (receiving and sending) fire Data and EndOfMessage for a
+# role in SEND_BODY without a refusal path, because the tables allow both
+# there in every joint state. Checked once, at import, against the compiled
+# automaton, so a table change that broke it would be caught here.
+_BODY_EVENTS_ALLOWED_IN_SEND_BODY: Final = all(
+    _TRIGGERS_BY_ROLE[role][event_type] in joint.next
+    for joint in _AUTOMATON.joint_states.values()
+    for role, position in ((CLIENT, _CLIENT_POS), (SERVER, _SERVER_POS))
+    if joint.states[position] is SEND_BODY
+    for event_type in (Data, EndOfMessage)
+)
+assert _BODY_EVENTS_ALLOWED_IN_SEND_BODY, "the tables must allow Data and EndOfMessage in SEND_BODY"
 
 
 class Connection:
@@ -170,6 +180,8 @@ class Connection:
         self.their_role: Final[Sentinel] = SERVER if our_role is CLIENT else CLIENT
         self._our_pos = _CLIENT_POS if our_role is CLIENT else _SERVER_POS
         self._their_pos = _SERVER_POS if our_role is CLIENT else _CLIENT_POS
+        self._our_triggers = _TRIGGERS_BY_ROLE[our_role]
+        self._their_triggers = _TRIGGERS_BY_ROLE[self.their_role]
         self._max_buffer_size = max_buffer_size
         self._max_header_count = max_header_count
         self._joint: JointState = _AUTOMATON.initial
@@ -251,9 +263,10 @@ class Connection:
         came before the bad bytes have been returned: if this call produced
         any events, the error is kept and raised by the next call.
         """
+        # feed()'s usual cases, without the call: bytes to add, or None.
         if data and not self._receive_closed:
-            self._buffer.feed(data)  # feed()'s usual case, without the call
-        else:
+            self._buffer.feed(data)
+        elif data is not None:
             self.feed(data)
         if self._pending_error is not None or self._joint.states[self._their_pos] is ERROR:
             self.next_event()  # raises the kept error, or says the peer broke the protocol
@@ -328,16 +341,20 @@ class Connection:
                 if not self._receive_closed:
                     return NEED_DATA
                 event = reader.read_eof()
-            event_type = type(event)
             if self.their_role is CLIENT:
                 self.client_is_waiting_for_100_continue = False
-            self._fire(_EVENT_TRIGGERS[event_type, self.their_role])
+            # _fire(), inlined, without its refusal path, which cannot be
+            # taken here (see _BODY_EVENTS_ALLOWED_IN_SEND_BODY): this runs
+            # for every piece of every body.
+            self._joint = self._joint.next[self._their_triggers[type(event)]]
             return event
         if state is MIGHT_SWITCH_PROTOCOL or state is SWITCHED_PROTOCOL:
             return PAUSED
-        if state is DONE and self._buffer:
-            return PAUSED
-        if state in self._head_states:
+        if state is DONE:
+            # (Its own branch: the buffer is then looked at only once.)
+            if self._buffer:
+                return PAUSED
+        elif state in self._head_states:
             # (Called directly: a functools.partial holding the keyword
             # arguments would cost more than the call itself.)
             head: Request | InformationalResponse | Response | None
@@ -371,7 +388,7 @@ class Connection:
         if self._buffer:
             raise ProtocolError("peer closed the connection in the middle of a message head")
         try:
-            self._fire(_EVENT_TRIGGERS[ConnectionClosed, self.their_role])
+            self._fire(self._their_triggers[ConnectionClosed])
         except TriggerRefused as refusal:
             # The tables decide where a close is clean; say what it means
             # for the user (typically: a server hung up without answering).
@@ -390,9 +407,18 @@ class Connection:
         pieces = self._send(event)
         if pieces is None:
             return None
-        if len(pieces) == 1:
-            return bytes(pieces[0])
-        return b"".join(pieces)
+        try:
+            if len(pieces) == 1:
+                piece = pieces[0]
+                return piece if type(piece) is bytes else bytes(piece)
+            return b"".join(pieces)
+        except TypeError:
+            # The writer has already counted the placeholder as sent.
+            self._fire(_PROTOCOL_ERROR[self.our_role])
+            raise TypeError(
+                "send() returns bytes, so Data.data must be bytes-like; send a placeholder "
+                "(for sendfile) with send_with_data_passthrough() instead"
+            ) from None
 
     def send_with_data_passthrough(self, event: Event) -> list[Any] | None:
         """Like :meth:`send`, but return the pieces to send in order, with a
@@ -408,20 +434,34 @@ class Connection:
             event_type = type(event)
             if event_type is Data or event_type is EndOfMessage:
                 # The body comes first: it is sent many times per message.
-                role = self.our_role
+                trigger = self._our_triggers[event_type]
                 writer = self._body_writer
                 if states[self._our_pos] is not SEND_BODY or writer is None:
-                    self._fire(_EVENT_TRIGGERS[event_type, role])  # raises: not allowed here
+                    self._fire(trigger)  # raises: not allowed here
                 assert writer is not None
                 pieces = writer(event)  # type: ignore[arg-type]
-                if role is CLIENT:
+                if self.our_role is CLIENT:
                     self.client_is_waiting_for_100_continue = False
-                self._fire(_EVENT_TRIGGERS[event_type, role])
+                # _fire(), inlined, without its refusal path (see
+                # _BODY_EVENTS_ALLOWED_IN_SEND_BODY): this runs for every
+                # piece of every body.
+                self._joint = self._joint.next[trigger]
                 return pieces
-            if event_type is Request or event_type is Response or event_type is InformationalResponse:
-                return self._send_head(event)  # type: ignore[arg-type]
+            if event_type is Response or event_type is Request or event_type is InformationalResponse:
+                head: Request | InformationalResponse | Response = event  # type: ignore[assignment]
+                if event_type not in self._our_triggers:
+                    raise ProtocolError(
+                        f"{self.our_role!r} can't send a {event_type.__name__}: only the {self.their_role!r} does"
+                    )
+                if head.http_version != b"1.1":
+                    raise ProtocolError(
+                        f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}"
+                    )
+                if event_type is Request:
+                    return self._send_request(head)  # type: ignore[arg-type]
+                return self._send_response(head)  # type: ignore[arg-type]
             if event_type is ConnectionClosed:
-                self._fire(_EVENT_TRIGGERS[ConnectionClosed, self.our_role])
+                self._fire(self._our_triggers[ConnectionClosed])
                 return None
             raise TypeError(f"can't send {event!r}: expected an h11sm event")
         except ProtocolError:
@@ -433,17 +473,6 @@ class Connection:
             self._fire(_PROTOCOL_ERROR[self.our_role])
             raise
 
-    def _send_head(self, head: Request | InformationalResponse | Response) -> list[Any]:
-        event_type = type(head)
-        role = self.our_role
-        if (event_type, role) not in _EVENT_TRIGGERS:
-            raise ProtocolError(f"{role!r} can't send a {event_type.__name__}: only the {self.their_role!r} does")
-        if head.http_version != b"1.1":
-            raise ProtocolError(f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}")
-        if event_type is Request:
-            return self._send_request(head)  # type: ignore[arg-type]
-        return self._send_response(head)  # type: ignore[arg-type]
-
     def _send_request(self, request: Request) -> list[Any]:
         # A request's framing never needs extra headers: without framing
         # fields its body is simply empty.
@@ -453,10 +482,25 @@ class Connection:
         return [_codec.write_request_head(request)]
 
     def _send_response(self, response: InformationalResponse | Response) -> list[Any]:
+        status = response.status_code
+        if type(response) is InformationalResponse:
+            if self.their_http_version is not None and self.their_http_version < b"1.1":
+                raise ProtocolError(
+                    f"can't send a 1xx response ({status}) to an HTTP/1.0 client: it would not understand "
+                    "it (RFC 9110 §15.2)"
+                )
+            if status == 101 and self.client_is_waiting_for_100_continue:
+                raise ProtocolError(
+                    "the client is waiting for 100 Continue: send it (and read the body) before "
+                    "101 Switching Protocols (RFC 9110 §7.8)"
+                )
         headers, writer, must_close = _codec.framing_for_send_response(
             response, self._request_method, self.their_http_version
         )
-        closing = must_close or self._joint in _RESPONSE_ENDS_IN_MUST_CLOSE
+        # A 2xx to CONNECT opens a tunnel: the keep-alive rules of the tables
+        # no longer apply, so it never announces a close.
+        accepts_connect = self._request_method == b"CONNECT" and 200 <= status < 300
+        closing = must_close or (self._joint in _RESPONSE_ENDS_IN_MUST_CLOSE and not accepts_connect)
         if closing and type(response) is Response:
             tokens = [t for t in get_comma_header(headers._special_fields(), b"connection") if t != b"keep-alive"]
             if b"close" not in tokens:
@@ -474,16 +518,29 @@ class Connection:
 
     def _process_head(self, head: Request | InformationalResponse | Response, role: Sentinel) -> None:
         """Fire the signals and the event trigger for a message head, in
-        either direction, and keep the facts later framing depends on."""
-        signals, tokens = _signals_for(head)
-        for signal in signals:
-            self._fire(signal)
+        either direction, and keep the facts later framing depends on.
+
+        The signals fire in the order the tables expect them: HTTP/1.0,
+        Connection: close, an Upgrade proposal, a CONNECT; then the event.
+        """
+        if head.http_version < b"1.1":
+            self._fire(_SIGNAL_HTTP_1_0)
+        # Most heads carry none of the token-list fields: then there is
+        # nothing to look up.
+        tokens = _token_lists(head.headers)
+        if tokens and b"close" in tokens.get(b"connection", ()):
+            self._fire(_SIGNAL_CONNECTION_CLOSE)
         event_type = type(head)
         if event_type is Request:
             request: Request = head  # type: ignore[assignment]
-            self._fire(_EVENT_TRIGGERS[Request, role])
+            # RFC 9110 §7.8: Upgrade in an HTTP/1.0 request is ignored.
+            if tokens and tokens.get(b"upgrade") and request.http_version >= b"1.1":
+                self._fire(_SIGNAL_UPGRADE)
+            if request.method == b"CONNECT":
+                self._fire(_SIGNAL_CONNECT)
+            self._fire(_TRIGGERS_BY_ROLE[role][Request])
             self._request_method = request.method
-            if b"100-continue" in tokens.get(b"expect", ()) and request.http_version >= b"1.1":
+            if tokens and b"100-continue" in tokens.get(b"expect", ()) and request.http_version >= b"1.1":
                 self.client_is_waiting_for_100_continue = True
             return
         status = head.status_code  # type: ignore[union-attr]
@@ -492,7 +549,7 @@ class Connection:
         elif event_type is Response and self._request_method == b"CONNECT" and 200 <= status < 300:
             trigger = _ACCEPT_CONNECT
         else:
-            trigger = _EVENT_TRIGGERS[event_type, role]
+            trigger = _TRIGGERS_BY_ROLE[role][event_type]
         self._fire(trigger)
         self.client_is_waiting_for_100_continue = False
 

@@ -21,6 +21,7 @@ from ._errors import ProtocolError
 
 __all__ = [
     "Headers",
+    "comma_list_items",
     "get_comma_header",
     "has_token",
     "normalize_and_validate",
@@ -116,15 +117,19 @@ class Headers(Sequence[_Field]):
         self._special = None
 
     @staticmethod
-    def _from_wire(pairs: Iterable[_Field]) -> Headers:
+    def _from_wire(pairs: Iterable[_Field], special: Iterable[_Field] | None = None) -> Headers:
         """Wrap pairs that already obey every rule, without checking them.
 
         For the wire parser and the framing code only: they have validated
         and lowercased the fields themselves. Passing a tuple avoids a copy.
+        A caller that has already picked out the special fields (see
+        :meth:`_special_fields`) on its own pass over the names passes them
+        as *special*, in order, so that nobody scans the fields for them
+        again.
         """
         made = _new_object(Headers)
         made._fields = tuple(pairs)
-        made._special = None
+        made._special = None if special is None else tuple(special)
         return made
 
     def _special_fields(self) -> tuple[_Field, ...]:
@@ -197,10 +202,11 @@ class Headers(Sequence[_Field]):
 
 _new_object: Final = object.__new__
 
-#: The header fields that decide framing (RFC 9112 §6) or that the
-#: connection turns into signals for the tables.
+#: The header fields that decide framing (RFC 9112 §6), that the connection
+#: turns into signals for the tables, or that a request must carry exactly
+#: once (Host, RFC 9112 §3.2).
 SPECIAL_NAMES: Final = frozenset(
-    {b"connection", b"content-length", b"expect", b"transfer-encoding", b"upgrade"}
+    {b"connection", b"content-length", b"expect", b"host", b"transfer-encoding", b"upgrade"}
 )
 
 #: The empty header list, shared.
@@ -366,10 +372,11 @@ _KNOWN_NAMES: Final[dict[bytes | str, bytes]] = {}
 _KNOWN_NAMES_LIMIT: Final = 512
 
 # Several field values joined with LF (which no valid value contains),
-# checked in one go: each is a FIELD_VALUE (runs of visible bytes separated by
-# SP / HTAB), written with possessive quantifiers so nothing backtracks.
-_VISIBLE_RUN = rb"[\x21-\x7e\x80-\xff]++"
-_ONE_VALUE = rb"(?:%s(?:[ \t]++%s)*+)?+" % (_VISIBLE_RUN, _VISIBLE_RUN)
+# checked in one go: each is a FIELD_VALUE (a visible byte, then any bytes a
+# value may hold, not ending in SP / HTAB). The run is possessive and the
+# lookbehind refuses a value that ends in whitespace, so nothing backtracks
+# and each value costs one tight loop of the regex engine.
+_ONE_VALUE = rb"(?:[\x21-\x7e\x80-\xff][\t\x20-\x7e\x80-\xff]*+(?<![ \t]))?+"
 _JOINED_VALUES_RE: Final = re.compile(rb"%s(?:\n%s)*+" % (_ONE_VALUE, _ONE_VALUE))
 
 _CONTENT_LENGTH: Final = b"content-length"
@@ -401,11 +408,13 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
     accepts the same inputs with the same result) takes over.
 
     Names are looked up in a cache of names already checked, and all values
-    are checked together by one regex.
+    are checked together by one regex. The special fields are picked out on
+    the way, so the result never has to be scanned for them.
     """
     known = _KNOWN_NAMES
     fields: list[_Field] = []
     values: list[bytes] = []
+    special: list[_Field] = []
     length: bytes | None = None
     for item in headers:
         if type(item) is not tuple:
@@ -417,27 +426,32 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
         kind = type(raw_name)
         if kind is not bytes and kind is not str:
             return None
-        name = known.get(raw_name)
-        if name is None:
-            name = _learn_name(raw_name)
-            if name is None:
+        try:
+            name = known[raw_name]  # (indexing beats .get(): names are nearly always known)
+        except KeyError:
+            learned = _learn_name(raw_name)
+            if learned is None:
                 return None
+            name = learned
         if type(value) is not bytes:
             if type(value) is not str or not value.isascii():
                 return None
             value = value.encode("ascii")
-        if name in _FRAMING_NAMES:
-            if length is not None or name != _CONTENT_LENGTH:
-                return None  # Transfer-Encoding, or a second Content-Length
-            if not value.isdigit() or len(value) > _MAX_CONTENT_LENGTH_DIGITS:
-                return None
-            length = value
-        fields.append((name, value))
+        field = (name, value)
+        if name in SPECIAL_NAMES:
+            if name in _FRAMING_NAMES:
+                if length is not None or name != _CONTENT_LENGTH:
+                    return None  # Transfer-Encoding, or a second Content-Length
+                if not value.isdigit() or len(value) > _MAX_CONTENT_LENGTH_DIGITS:
+                    return None
+                length = value
+            special.append(field)
+        fields.append(field)
         values.append(value)
     joined = b"\n".join(values)
     if joined.count(b"\n") != len(values) - 1 or _JOINED_VALUES_RE.fullmatch(joined) is None:
         return None
-    return Headers._from_wire(fields)
+    return Headers._from_wire(fields, special)
 
 
 def get_comma_header(headers: Iterable[_Field], name: bytes) -> list[bytes]:
@@ -455,10 +469,22 @@ def get_comma_header(headers: Iterable[_Field], name: bytes) -> list[bytes]:
     found: list[bytes] = []
     for field_name, value in headers:
         if field_name == name:
-            for item in value.lower().split(b","):
-                item = item.strip(_OWS)
-                if item:
-                    found.append(item)
+            found += comma_list_items(value)
+    return found
+
+
+def comma_list_items(value: bytes) -> list[bytes]:
+    """The list elements of one comma-list field value, as
+    :func:`get_comma_header` gives them: stripped, lowercased, empty ones
+    dropped."""
+    if b"," not in value:  # the usual single token, such as "keep-alive"
+        item = value.lower().strip(_OWS)
+        return [item] if item else []
+    found = []
+    for item in value.lower().split(b","):
+        item = item.strip(_OWS)
+        if item:
+            found.append(item)
     return found
 
 

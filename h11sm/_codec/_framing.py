@@ -10,6 +10,8 @@ peer and close-delimited to an HTTP/1.0 one.
 
 from __future__ import annotations
 
+from typing import Final
+
 from .._errors import ProtocolError
 from .._events import InformationalResponse, Request, Response
 from .._headers import Headers
@@ -34,7 +36,8 @@ def _framing_fields(headers: Headers) -> tuple[list[bytes] | None, list[bytes] |
     """The Transfer-Encoding and Content-Length field values (None if absent)."""
     codings: list[bytes] | None = None
     lengths: list[bytes] | None = None
-    for name, value in headers._special_fields():
+    special = headers._special  # (the method call only when not yet found)
+    for name, value in special if special is not None else headers._special_fields():
         if name == b"transfer-encoding":
             if codings is None:
                 codings = []
@@ -44,6 +47,25 @@ def _framing_fields(headers: Headers) -> tuple[list[bytes] | None, list[bytes] |
                 lengths = []
             lengths.append(value)
     return codings, lengths
+
+
+# An empty body is the most common kind (every GET, many responses), and its
+# reader and writer never change state: the reader answers EndOfMessage
+# whenever it is asked, the writer accepts only empty Data and an
+# EndOfMessage. So one instance of each serves every empty body, and none is
+# built per message.
+_NO_BODY_READER: Final = ContentLengthReader(0)
+_NO_BODY_WRITER: Final = ContentLengthWriter(0)
+
+
+def _content_length_reader(lengths: list[bytes]) -> ContentLengthReader:
+    length = int(content_length_value(lengths))
+    return ContentLengthReader(length) if length else _NO_BODY_READER
+
+
+def _content_length_writer(lengths: list[bytes]) -> ContentLengthWriter:
+    length = int(content_length_value(lengths))
+    return ContentLengthWriter(length) if length else _NO_BODY_WRITER
 
 
 def _has_no_body(status_code: int, request_method: bytes | None) -> bool:
@@ -79,7 +101,7 @@ def framing_for_receive(
     server closes); then Content-Length; then a request has an empty body and
     a response runs until close.
     """
-    if isinstance(event, Request):
+    if type(event) is Request:
         codings, lengths = _framing_fields(event.headers)
         if codings is not None:
             require_chunked_only(codings)
@@ -89,10 +111,10 @@ def framing_for_receive(
                 max_header_count=max_header_count,
             )
         if lengths is not None:
-            return ContentLengthReader(int(content_length_value(lengths)))
-        return ContentLengthReader(0)
+            return _content_length_reader(lengths)
+        return _NO_BODY_READER
     if _has_no_body(event.status_code, request_method):
-        return ContentLengthReader(0)
+        return _NO_BODY_READER
     codings, lengths = _framing_fields(event.headers)
     if codings is not None:
         if event.http_version != b"1.0" and transfer_codings(codings)[-1:] == [b"chunked"]:
@@ -104,7 +126,7 @@ def framing_for_receive(
             )
         return UntilCloseReader()
     if lengths is not None:
-        return ContentLengthReader(int(content_length_value(lengths)))
+        return _content_length_reader(lengths)
     return UntilCloseReader()
 
 
@@ -157,8 +179,12 @@ def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
     if codings is not None:
         return headers, ChunkedWriter()
     if lengths is not None:
-        return headers, ContentLengthWriter(int(content_length_value(lengths)))
-    return headers, ContentLengthWriter(0)
+        return headers, _content_length_writer(lengths)
+    return headers, _NO_BODY_WRITER
+
+
+def _without_transfer_encoding(headers: Headers) -> Headers:
+    return Headers._from_wire([field for field in headers if field[0] != b"transfer-encoding"])
 
 
 def framing_for_send_response(
@@ -184,14 +210,16 @@ def framing_for_send_response(
                 f"can't send Content-Length or Transfer-Encoding in a {status_code} response"
                 + (" to CONNECT" if request_method == b"CONNECT" and status_code >= 200 else "")
             )
-        return headers, ContentLengthWriter(0), False
+        if codings is not None and (peer_http_version is None or peer_http_version < b"1.1"):
+            # RFC 9112 §6.1: never Transfer-Encoding to an HTTP/1.0 client,
+            # not even to describe a body a HEAD or 304 response leaves out.
+            headers = _without_transfer_encoding(headers)
+        return headers, _NO_BODY_WRITER, False
     if lengths is not None:
-        return headers, ContentLengthWriter(int(content_length_value(lengths))), False
+        return headers, _content_length_writer(lengths), False
     if peer_http_version is None or peer_http_version < b"1.1":
         if codings is not None:
-            headers = Headers._from_wire(
-                [field for field in headers if field[0] != b"transfer-encoding"]
-            )
+            headers = _without_transfer_encoding(headers)
         return headers, UntilCloseWriter(), True
     if codings is None:
         headers = Headers._from_wire([*headers, (b"transfer-encoding", b"chunked")])

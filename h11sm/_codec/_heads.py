@@ -32,7 +32,7 @@ import re
 from .._abnf import REQUEST_TARGET, TOKEN
 from .._errors import ProtocolError
 from .._events import InformationalResponse, Request, Response
-from .._headers import Headers
+from .._headers import SPECIAL_NAMES, Headers
 from ._buffer import ReceiveBuffer
 from ._fields import (
     content_length_value,
@@ -85,9 +85,6 @@ _REQUEST_TARGET_RE = re.compile(REQUEST_TARGET)
 _HTTP_VERSION_RE = re.compile(rb"HTTP/[0-9]\.[0-9]")
 _STATUS_CODE_RE = re.compile(rb"[0-9]{3}")
 
-# Header fields whose values the head readers must check.
-_WATCHED_IN_REQUESTS = frozenset({b"content-length", b"transfer-encoding", b"host"})
-_WATCHED_IN_RESPONSES = frozenset({b"content-length"})
 
 
 def read_request_head(
@@ -111,20 +108,23 @@ def read_request_head(
     if line is None:
         raise _request_line_error(head)
     method, target, version = line.groups()
-    _check_target_form(method, target)
+    if target[0] != 0x2F or method == b"CONNECT":  # all but the usual origin-form ("/...")
+        _check_target_form(method, target)
     fields = parse_field_lines(head, line.end(), lenient=False)
     # Checked only once the field lines are known to be well formed: a bare
     # LF among them is reported (400) as soon as it arrives when the head
     # trickles in, so a whole head must give the same verdict, not a 505.
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
-    headers, watched = _lowercase_names(fields, max_header_count, _WATCHED_IN_REQUESTS)
-    if watched is None:
+    headers, special = _lowercase_names(fields, max_header_count)
+    # The fields the checks below read (Host, Content-Length,
+    # Transfer-Encoding) are all special, so only those few are looked at.
+    if not special:
         if version != b"1.0":
             raise ProtocolError("missing Host header field in HTTP/1.1 request")
-    else:
-        headers = _check_request_fields(headers, watched, version)
-    return Request._from_wire(method, target, Headers._from_wire(headers), version)
+    elif _check_request_fields(special, version) is not None:
+        headers, special = _collapse_content_length(headers, special)
+    return Request._from_wire(method, target, Headers._from_wire(headers, special), version)
 
 
 def read_response_head(
@@ -152,19 +152,19 @@ def read_response_head(
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     status_code = int(status)
-    headers, watched = _lowercase_names(fields, max_header_count, _WATCHED_IN_RESPONSES)
-    if watched is not None:
-        headers = _collapse_content_length(headers, watched[b"content-length"])
+    headers, special = _lowercase_names(fields, max_header_count)
+    if special:
+        headers, special = _collapse_content_length(headers, special)
     if reason is None:
         reason = b""
     if status_code >= 200:
         if status_code >= 600:
             raise ProtocolError(f"status code {status_code} out of range")
-        return Response._from_wire(status_code, Headers._from_wire(headers), version, reason)
+        return Response._from_wire(status_code, Headers._from_wire(headers, special), version, reason)
     if status_code < 100:
         raise ProtocolError(f"status code {status_code} out of range")
     return InformationalResponse._from_wire(
-        status_code, Headers._from_wire(headers), version, reason
+        status_code, Headers._from_wire(headers, special), version, reason
     )
 
 
@@ -178,9 +178,7 @@ def _take_head(buf: ReceiveBuffer, max_head_size: int, *, lenient: bool, what: s
         if empty is not None:
             buf._skipped += empty.end()
             buf._discard(empty.end())
-    found = locate_section_end(
-        buf, limit=max_head_size, lenient=lenient, what=what, already_used=buf._skipped
-    )
+    found = locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
     if found is None:
         return None
     lines_end, head_end = found
@@ -191,29 +189,39 @@ def _take_head(buf: ReceiveBuffer, max_head_size: int, *, lenient: bool, what: s
 
 
 def _lowercase_names(
-    fields: list[tuple[bytes, bytes]], max_header_count: int, watched_names: frozenset[bytes]
-) -> tuple[list[tuple[bytes, bytes]], dict[bytes, list[bytes]] | None]:
-    """Lowercase the names, and gather the values of the *watched_names*
-    fields (None when there are none)."""
+    fields: list[tuple[bytes, bytes]], max_header_count: int
+) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]] | None]:
+    """Lowercase the names; also return the special fields (those the checks
+    here, the framing code and the connection read: ``SPECIAL_NAMES``), in
+    order, picked out on the same pass."""
     if len(fields) > max_header_count:
         raise ProtocolError(f"too many header fields (limit {max_header_count})", 431)
     headers = []
-    watched: dict[bytes, list[bytes]] | None = None
+    special: list[tuple[bytes, bytes]] = []
     for raw_name, value in fields:
         name = raw_name.lower()
-        headers.append((name, value))
-        if name in watched_names:
-            if watched is None:
-                watched = {}
-            watched.setdefault(name, []).append(value)
-    return headers, watched
+        field = (name, value)
+        headers.append(field)
+        if name in SPECIAL_NAMES:
+            special.append(field)
+    return headers, special
 
 
-def _check_request_fields(
-    headers: list[tuple[bytes, bytes]], watched: dict[bytes, list[bytes]], version: bytes
-) -> list[tuple[bytes, bytes]]:
-    hosts = watched.get(b"host")
-    if hosts is None:
+def _check_request_fields(special: list[tuple[bytes, bytes]], version: bytes) -> list[bytes] | None:
+    """Check Host and the framing fields of a request; return the
+    Content-Length values if there are any (they are checked, and merged if
+    need be, by :func:`_collapse_content_length`)."""
+    hosts: list[bytes] = []
+    codings: list[bytes] = []
+    lengths: list[bytes] = []
+    for name, value in special:
+        if name == b"host":
+            hosts.append(value)
+        elif name == b"content-length":
+            lengths.append(value)
+        elif name == b"transfer-encoding":
+            codings.append(value)
+    if not hosts:
         if version != b"1.0":
             raise ProtocolError("missing Host header field in HTTP/1.1 request")
     elif len(hosts) > 1:
@@ -221,10 +229,8 @@ def _check_request_fields(
         raise ProtocolError("more than one Host header field")
     elif _HOST_RE.fullmatch(hosts[0]) is None:
         raise ProtocolError(f"invalid Host header field {hosts[0][:60]!r}")
-    codings = watched.get(b"transfer-encoding")
-    lengths = watched.get(b"content-length")
-    if codings is not None:
-        if lengths is not None:
+    if codings:
+        if lengths:
             # RFC 9112 §6.3 item 3: the classic smuggling shape; we may
             # reject it, and we do.
             raise ProtocolError("request has both Transfer-Encoding and Content-Length")
@@ -233,19 +239,23 @@ def _check_request_fields(
             # the framing is faulty.
             raise ProtocolError("Transfer-Encoding in an HTTP/1.0 request")
         require_chunked_only(codings)
-    elif lengths is not None:
-        headers = _collapse_content_length(headers, lengths)
-    return headers
+        return None
+    return lengths or None
 
 
 def _collapse_content_length(
-    headers: list[tuple[bytes, bytes]], values: list[bytes]
-) -> list[tuple[bytes, bytes]]:
-    """Validate the Content-Length fields and leave exactly one, holding the
-    agreed value, where the first one was."""
+    headers: list[tuple[bytes, bytes]], special: list[tuple[bytes, bytes]]
+) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]] | None]:
+    """Validate the Content-Length fields among the *special* ones, and
+    leave exactly one, holding the agreed value, where the first one was.
+    Returns the headers and the special fields (None once they changed:
+    they are found again when needed)."""
+    values = [value for name, value in special if name == b"content-length"]
+    if not values:
+        return headers, special
     agreed = content_length_value(values)
     if len(values) == 1 and values[0] == agreed:
-        return headers
+        return headers, special
     collapsed = []
     placed = False
     for name, value in headers:
@@ -255,18 +265,21 @@ def _collapse_content_length(
             placed = True
             value = agreed
         collapsed.append((name, value))
-    return collapsed
+    return collapsed, None
 
 
 def _check_target_form(method: bytes, target: bytes) -> None:
     """RFC 9112 §3.2: the request-target must be in one of four forms, and
-    two of them go with one method each."""
+    two of them go with one method each.
+
+    Not called for an origin-form target ("/...") of a method other than
+    CONNECT, by far the most common case: read_request_head lets those
+    through itself.
+    """
     if method == b"CONNECT":
         # §3.2.3: CONNECT takes the authority-form and only that.
         if _AUTHORITY_FORM_RE.fullmatch(target) is None:
             raise ProtocolError("CONNECT request target must be in authority-form (host:port)")
-    elif target[0] == 0x2F:  # "/": origin-form, by far the most common
-        pass
     elif target == b"*":
         # §3.2.4: asterisk-form is only for a server-wide OPTIONS.
         if method != b"OPTIONS":

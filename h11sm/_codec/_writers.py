@@ -8,7 +8,9 @@ built, so nothing is checked again here.
 A body writer is called with each Data and the final EndOfMessage and returns
 the pieces to send, in order. The payload object of a Data event is passed
 through untouched -- it may be a placeholder a sendfile-capable transport
-knows how to send -- so writers only ever ask for its ``len()``.
+knows how to send -- so writers only ask for its size in bytes: the
+``nbytes`` of anything that exposes a buffer (an ``array('H')`` of two items
+is four bytes, not two), and ``len()`` of a placeholder.
 """
 
 from __future__ import annotations
@@ -29,12 +31,29 @@ __all__ = [
     "write_response_head",
 ]
 
+def byte_count(payload: object) -> int:
+    """How many bytes *payload* puts on the wire."""
+    if type(payload) is bytes:
+        return len(payload)
+    try:
+        with memoryview(payload) as view:  # type: ignore[arg-type]
+            return view.nbytes
+    except TypeError:
+        # Not a buffer: a placeholder for sendfile(), whose len() is its
+        # size in bytes by contract.
+        return len(payload)  # type: ignore[arg-type]
+
+
 # RFC 9110 §15: the customary reason phrases, used when the event has none.
 _REASON_PHRASES = {status.value: status.phrase.encode("ascii") for status in HTTPStatus}
 
 
 def _field_lines(headers: Headers) -> bytes:
-    return b"".join([b"%s: %s\r\n" % field for field in headers._fields])
+    fields = headers._fields
+    if not fields:
+        return b""
+    # bytes.join per field, all in C, beats formatting each line with %.
+    return b"\r\n".join(map(b": ".join, fields)) + b"\r\n"
 
 
 def write_request_head(event: Request) -> bytes:
@@ -74,7 +93,7 @@ class ContentLengthWriter:
     def __call__(self, event: Data | EndOfMessage) -> list[object]:
         if isinstance(event, Data):
             payload = event.data
-            size = len(payload)
+            size = byte_count(payload)
             if size > self._remaining:
                 raise ProtocolError("Too much data for declared Content-Length")
             self._remaining -= size
@@ -100,7 +119,7 @@ class ChunkedWriter:
     def __call__(self, event: Data | EndOfMessage) -> list[object]:
         if isinstance(event, Data):
             payload = event.data
-            size = len(payload)
+            size = byte_count(payload)
             if not size:
                 # A zero-size chunk is the last chunk: an empty Data must
                 # send nothing rather than end the body.
@@ -125,7 +144,7 @@ class UntilCloseWriter:
     def __call__(self, event: Data | EndOfMessage) -> list[object]:
         if isinstance(event, Data):
             payload = event.data
-            return [payload] if len(payload) else []
+            return [payload] if byte_count(payload) else []
         if event.headers:
             raise ProtocolError("can't send trailers to an HTTP/1.0 peer")
         return []
