@@ -172,6 +172,9 @@ class Connection:
     ) -> None:
         if our_role is not CLIENT and our_role is not SERVER:
             raise ValueError(f"our_role must be h11sm.CLIENT or h11sm.SERVER, not {our_role!r}")
+        for name, limit in (("max_buffer_size", max_buffer_size), ("max_header_count", max_header_count)):
+            if type(limit) is not int:
+                raise TypeError(f"{name} must be an int, not {type(limit).__name__}")
         if max_buffer_size < 1 or max_header_count < 1:
             raise ValueError("max_buffer_size and max_header_count must be positive")
         #: :data:`CLIENT` if we are the client, :data:`SERVER` if we are the server.

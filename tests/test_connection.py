@@ -385,3 +385,16 @@ def test_keep_alive_answer_has_no_connection_close() -> None:
     assert server.send(Response(status_code=200, headers=[("Content-Length", "0")])) == (
         b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
     )
+
+
+def test_limits_must_be_ints() -> None:
+    with pytest.raises(TypeError, match="max_buffer_size must be an int, not float"):
+        Connection(SERVER, 100.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_header_count must be an int, not str"):
+        Connection(SERVER, max_header_count="10")  # type: ignore[arg-type]
+
+
+def test_receiving_text_is_a_type_error_that_says_so() -> None:
+    server = Connection(SERVER)
+    with pytest.raises(TypeError, match=r"must be bytes-like .* not str"):
+        server.receive_data("GET / HTTP/1.1\r\n\r\n")  # type: ignore[arg-type]

@@ -43,7 +43,11 @@ class ReceiveBuffer:
 
     def feed(self, data: bytes | bytearray | memoryview) -> None:
         """Append bytes received from the peer."""
-        self._data += data
+        try:
+            self._data += data
+        except TypeError:
+            raise TypeError(f"received data must be bytes-like (bytes, bytearray, memoryview), not "
+                            f"{type(data).__name__}") from None
 
     def __len__(self) -> int:
         return len(self._data)
