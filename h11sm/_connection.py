@@ -73,6 +73,7 @@ _SIGNAL_CONNECTION_CLOSE: Final = _AUTOMATON.vocabulary.trigger("signal", "conne
 _SIGNAL_HTTP_1_0: Final = _AUTOMATON.vocabulary.trigger("signal", "http_1_0")
 _SIGNAL_UPGRADE: Final = _AUTOMATON.vocabulary.trigger("signal", "upgrade_proposed")
 _SIGNAL_CONNECT: Final = _AUTOMATON.vocabulary.trigger("signal", "connect_proposed")
+_SIGNAL_FRAMING_CONFLICT: Final = _AUTOMATON.vocabulary.trigger("signal", "framing_conflict")
 _PREPARE_TO_REUSE: Final = _AUTOMATON.vocabulary.trigger("method", "prepare_to_reuse")
 # The same triggers by role, then by event type: what a connection looks up
 # for every event (one dict per role, chosen once per connection).
@@ -117,6 +118,11 @@ def _token_lists(headers: Headers) -> dict[bytes, list[bytes]]:
             else:
                 tokens[name] = comma_list_items(value)
     return tokens
+
+
+def _has_both_framing_fields(headers: Headers) -> bool:
+    names = [name for name, _ in headers._special_fields()]
+    return b"transfer-encoding" in names and b"content-length" in names
 
 
 def _responses_that_end_in_must_close() -> frozenset[JointState]:
@@ -266,13 +272,16 @@ class Connection:
         came before the bad bytes have been returned: if this call produced
         any events, the error is kept and raised by the next call.
         """
+        if self._pending_error is not None or self._joint.states[self._their_pos] is ERROR:
+            # Raises the kept error, or says the peer broke the protocol;
+            # the new bytes are dropped, so a caller that keeps reading from
+            # a broken peer cannot grow the buffer without bound.
+            self.next_event()
         # feed()'s usual cases, without the call: bytes to add, or None.
         if data and not self._receive_closed:
             self._buffer.feed(data)
         elif data is not None:
             self.feed(data)
-        if self._pending_error is not None or self._joint.states[self._their_pos] is ERROR:
-            self.next_event()  # raises the kept error, or says the peer broke the protocol
         # next_event()'s loop, inlined: its checks hold until an error ends it.
         events: list[Event] = []
         try:
@@ -534,6 +543,10 @@ class Connection:
         if tokens and b"close" in tokens.get(b"connection", ()):
             self._fire(_SIGNAL_CONNECTION_CLOSE)
         event_type = type(head)
+        if event_type is Response and _has_both_framing_fields(head.headers):
+            # Only a received response can get here: requests with both are
+            # refused by the parser, and we never send both.
+            self._fire(_SIGNAL_FRAMING_CONFLICT)
         if event_type is Request:
             request: Request = head  # type: ignore[assignment]
             # RFC 9110 §7.8: Upgrade in an HTTP/1.0 request is ignored.

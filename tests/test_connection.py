@@ -398,3 +398,23 @@ def test_receiving_text_is_a_type_error_that_says_so() -> None:
     server = Connection(SERVER)
     with pytest.raises(TypeError, match=r"must be bytes-like .* not str"):
         server.receive_data("GET / HTTP/1.1\r\n\r\n")  # type: ignore[arg-type]
+
+
+def test_bytes_from_a_broken_peer_are_not_buffered() -> None:
+    server = Connection(SERVER)
+    with pytest.raises(ProtocolError):
+        server.receive_data(b"NOT HTTP\r\n\r\n")
+    before = server.trailing_data
+    for _ in range(3):
+        with pytest.raises(ProtocolError, match="state ERROR"):
+            server.receive_data(b"x" * 100_000)
+    assert server.trailing_data == before
+
+
+def test_response_with_both_framing_fields_is_read_chunked_but_ends_the_connection() -> None:
+    client = client_waiting_for_response()
+    events = client.receive_data(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 100\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+    )
+    assert events[1:] == [Data(data=b"abc"), EndOfMessage()]
+    assert client.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -109,7 +110,12 @@ def test_text_table(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "keep_alive (keep_alive.toml), initial state enabled"
     assert out[2].split() == ["from", "on", "to", "why"]
-    assert out[3].startswith("enabled  Connection: close seen  disabled  Either party sent")
+    assert re.split(r"  +", out[3])[:4] == [
+        "enabled",
+        "Connection: close seen",
+        "disabled",
+        "Either party sent the `close` connection option: this is the last exchange (RFC 9112 §9.6).",
+    ]
     assert m.main(["nope"]) == 2
     assert "unknown machine 'nope'" in capsys.readouterr().err
 

@@ -238,7 +238,7 @@ def test_invalid_toml(tables: Path) -> None:
 
 def test_trigger_declared_twice(tables: Path) -> None:
     append(tables, "vocabulary.toml", '\n[[signal]]\nname = "Data"\n')
-    assert refused(tables) == "vocabulary.toml: signal #5: trigger 'Data' is declared twice"
+    assert refused(tables) == "vocabulary.toml: signal #6: trigger 'Data' is declared twice"
 
 
 def test_state_rule_must_change_the_state(tables: Path) -> None:
