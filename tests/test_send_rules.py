@@ -142,3 +142,31 @@ def test_a_client_sends_bytes_like_bodies_by_their_size() -> None:
     assert client.send(Data(data=bytearray(b"ab"))) == b"ab"
     assert client.send(Data(data=array.array("B", b"cd"))) == b"cd"
     assert client.our_state is SEND_BODY
+
+
+def test_data_on_a_request_without_framing_says_how_to_send_a_body() -> None:
+    client = Connection(CLIENT)
+    client.send(Request(method="POST", target="/", headers=[("Host", "a")]))
+    with pytest.raises(ProtocolError, match="this request has no body: declare Content-Length or Transfer-Encoding"):
+        client.send(Data(data=b"x"))
+
+
+def test_data_on_a_head_response_says_there_is_no_body() -> None:
+    server = server_after(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
+    server.send(Response(status_code=200, headers=[("Content-Length", "5")]))
+    with pytest.raises(ProtocolError, match=r"this response has no body \(.*an answer to HEAD"):
+        server.send(Data(data=b"hello"))
+
+
+def test_trailers_on_a_304_say_there_is_no_body() -> None:
+    server = server_after(GET)
+    server.send(Response(status_code=304))
+    with pytest.raises(ProtocolError, match="can't send trailers: this response has no body"):
+        server.send(EndOfMessage(headers=[("X-Checksum", "1")]))
+
+
+def test_empty_data_on_a_bodiless_message_is_fine() -> None:
+    server = server_after(GET)
+    server.send(Response(status_code=204))
+    assert server.send(Data(data=b"")) == b""
+    assert server.send(EndOfMessage()) == b""

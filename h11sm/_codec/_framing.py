@@ -56,6 +56,14 @@ def _framing_fields(headers: Headers) -> tuple[list[bytes] | None, list[bytes] |
 # built per message.
 _NO_BODY_READER: Final = ContentLengthReader(0)
 _NO_BODY_WRITER: Final = ContentLengthWriter(0)
+_UNFRAMED_REQUEST_WRITER: Final = ContentLengthWriter(
+    0,
+    no_body="this request has no body: declare Content-Length or Transfer-Encoding: chunked to send one",
+)
+_BODILESS_RESPONSE_WRITER: Final = ContentLengthWriter(
+    0,
+    no_body="this response has no body (a 1xx, 204 or 304 response, an answer to HEAD, or a 2xx to CONNECT)",
+)
 
 
 def _content_length_reader(lengths: list[bytes]) -> ContentLengthReader:
@@ -180,7 +188,7 @@ def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
         return headers, ChunkedWriter()
     if lengths is not None:
         return headers, _content_length_writer(lengths)
-    return headers, _NO_BODY_WRITER
+    return headers, _UNFRAMED_REQUEST_WRITER
 
 
 def _without_transfer_encoding(headers: Headers) -> Headers:
@@ -214,7 +222,7 @@ def framing_for_send_response(
             # RFC 9112 §6.1: never Transfer-Encoding to an HTTP/1.0 client,
             # not even to describe a body a HEAD or 304 response leaves out.
             headers = _without_transfer_encoding(headers)
-        return headers, _NO_BODY_WRITER, False
+        return headers, _BODILESS_RESPONSE_WRITER, False
     if lengths is not None:
         return headers, _content_length_writer(lengths), False
     if peer_http_version is None or peer_http_version < b"1.1":

@@ -83,24 +83,33 @@ def write_response_head(event: InformationalResponse | Response) -> bytes:
 
 
 class ContentLengthWriter:
-    """Sends exactly the declared number of body bytes, unframed."""
+    """Sends exactly the declared number of body bytes, unframed.
 
-    __slots__ = ("_remaining",)
+    A message that has no body at all (a request without framing fields, a
+    204 response...) gets a zero-length writer whose *no_body* text says
+    why, so sending Data there is refused with that reason instead of a
+    complaint about a Content-Length nobody declared.
+    """
 
-    def __init__(self, length: int) -> None:
+    __slots__ = ("_no_body", "_remaining")
+
+    def __init__(self, length: int, no_body: str | None = None) -> None:
         self._remaining = length
+        self._no_body = no_body
 
     def __call__(self, event: Data | EndOfMessage) -> list[object]:
         if isinstance(event, Data):
             payload = event.data
             size = byte_count(payload)
             if size > self._remaining:
-                raise ProtocolError("Too much data for declared Content-Length")
+                raise ProtocolError(self._no_body or "Too much data for declared Content-Length")
             self._remaining -= size
             return [payload] if size else []
         if event.headers:
             # Only the chunked coding can carry a trailer section (RFC 9112
             # §7.1.2).
+            if self._no_body:
+                raise ProtocolError(f"can't send trailers: {self._no_body}")
             raise ProtocolError("can't send trailers with a Content-Length body")
         if self._remaining:
             raise ProtocolError("Too little data for declared Content-Length")
