@@ -84,8 +84,9 @@ _TRIGGERS_BY_ROLE: Final[dict[Sentinel, dict[type[Event], Trigger]]] = {
 _RESPONSE_BY_SERVER: Final = _EVENT_TRIGGERS[Response, SERVER]
 _END_OF_MESSAGE_BY_SERVER: Final = _EVENT_TRIGGERS[EndOfMessage, SERVER]
 
-DEFAULT_MAX_BUFFER_SIZE: Final = 16 * 1024
-DEFAULT_MAX_HEADER_COUNT: Final = 128
+# The codec's limits are the connection's defaults: one number, one place.
+DEFAULT_MAX_BUFFER_SIZE: Final = _codec.DEFAULT_MAX_HEAD_SIZE
+DEFAULT_MAX_HEADER_COUNT: Final = _codec.DEFAULT_MAX_HEADER_COUNT
 
 
 class _BodyReader(Protocol):
@@ -383,7 +384,7 @@ class Connection:
                 )
             if head is not None:
                 self.their_http_version = head.http_version
-                self._process_head(head, self.their_role)
+                self._process_head(head, self._head_trigger(head))
                 if type(head) is not InformationalResponse:
                     self._body_reader = _codec.framing_for_receive(
                         head,
@@ -489,7 +490,7 @@ class Connection:
         # A request's framing never needs extra headers: without framing
         # fields its body is simply empty.
         _, writer = _codec.framing_for_send_request(request)
-        self._process_head(request, CLIENT)
+        self._process_head(request, _TRIGGERS_BY_ROLE[CLIENT][Request])
         self._body_writer = writer
         return [_codec.write_request_head(request)]
 
@@ -509,10 +510,10 @@ class Connection:
         headers, writer, must_close = _codec.framing_for_send_response(
             response, self._request_method, self.their_http_version
         )
-        # A 2xx to CONNECT opens a tunnel: the keep-alive rules of the tables
-        # no longer apply, so it never announces a close.
-        accepts_connect = self._request_method == b"CONNECT" and 200 <= status < 300
-        closing = must_close or (self._joint in _RESPONSE_ENDS_IN_MUST_CLOSE and not accepts_connect)
+        trigger = self._head_trigger(response)
+        # The prediction is for an ordinary response; one that accepts a
+        # protocol switch ends HTTP instead, and never announces a close.
+        closing = must_close or (trigger is _RESPONSE_BY_SERVER and self._joint in _RESPONSE_ENDS_IN_MUST_CLOSE)
         if closing and type(response) is Response:
             tokens = [t for t in get_comma_header(headers._special_fields(), b"connection") if t != b"keep-alive"]
             if b"close" not in tokens:
@@ -521,16 +522,32 @@ class Connection:
             response = type(response)._from_wire(
                 response.status_code, headers, response.http_version, response.reason
             )
-        self._process_head(response, SERVER)
+        self._process_head(response, trigger)
         if type(response) is Response:
             self._body_writer = writer
         return [_codec.write_response_head(response)]
 
     # -- shared by both directions -------------------------------------------
 
-    def _process_head(self, head: Request | InformationalResponse | Response, role: Sentinel) -> None:
-        """Fire the signals and the event trigger for a message head, in
-        either direction, and keep the facts later framing depends on.
+    def _head_trigger(self, head: Request | InformationalResponse | Response) -> Trigger:
+        """The event trigger a head fires. A request is always the client's
+        and a response the server's; a response that accepts the client's
+        proposal is its own event in the vocabulary (the tables decide
+        whether it is allowed): 101 for Upgrade, a 2xx for CONNECT."""
+        event_type = type(head)
+        if event_type is Request:
+            return _TRIGGERS_BY_ROLE[CLIENT][Request]
+        status = head.status_code  # type: ignore[union-attr]
+        if event_type is InformationalResponse and status == 101:
+            return _ACCEPT_UPGRADE
+        if event_type is Response and self._request_method == b"CONNECT" and 200 <= status < 300:
+            return _ACCEPT_CONNECT
+        return _TRIGGERS_BY_ROLE[SERVER][event_type]
+
+    def _process_head(self, head: Request | InformationalResponse | Response, trigger: Trigger) -> None:
+        """Fire the signals and then *trigger* (see _head_trigger) for a
+        message head, in either direction, and keep the facts later framing
+        depends on.
 
         The signals fire in the order the tables expect them: HTTP/1.0,
         Connection: close, an Upgrade proposal, a CONNECT; then the event.
@@ -554,18 +571,11 @@ class Connection:
                 self._fire(_SIGNAL_UPGRADE)
             if request.method == b"CONNECT":
                 self._fire(_SIGNAL_CONNECT)
-            self._fire(_TRIGGERS_BY_ROLE[role][Request])
+            self._fire(trigger)
             self._request_method = request.method
             if tokens and b"100-continue" in tokens.get(b"expect", ()) and request.http_version >= b"1.1":
                 self.client_is_waiting_for_100_continue = True
             return
-        status = head.status_code  # type: ignore[union-attr]
-        if event_type is InformationalResponse and status == 101:
-            trigger = _ACCEPT_UPGRADE
-        elif event_type is Response and self._request_method == b"CONNECT" and 200 <= status < 300:
-            trigger = _ACCEPT_CONNECT
-        else:
-            trigger = _TRIGGERS_BY_ROLE[role][event_type]
         self._fire(trigger)
         self.client_is_waiting_for_100_continue = False
 
