@@ -106,23 +106,11 @@ _PAUSED_EVENTS: Final = {state: Paused(reason=state) for state in (DONE, MIGHT_S
 _TOKEN_LIST_NAMES: Final = frozenset({b"connection", b"upgrade", b"expect"})
 
 
-def _token_lists(headers: Headers) -> dict[bytes, list[bytes]]:
-    """The tokens of a head's Connection, Upgrade and Expect fields by field
-    name (as get_comma_header() gives them; a name is absent when its field
-    is), read in one pass over the head's few special fields."""
-    tokens: dict[bytes, list[bytes]] = {}
-    special = headers._special  # (the method call only when not yet found)
-    for name, value in special if special is not None else headers._special_fields():
-        if name in _TOKEN_LIST_NAMES:
-            if name in tokens:
-                tokens[name] += comma_list_items(value)
-            else:
-                tokens[name] = comma_list_items(value)
-    return tokens
-
-
 def _has_both_framing_fields(headers: Headers) -> bool:
-    names = [name for name, _ in headers._special_fields()]
+    special = headers._special_fields()
+    if len(special) < 2:  # (the usual case: nothing to look for)
+        return False
+    names = [name for name, _ in special]
     return b"transfer-encoding" in names and b"content-length" in names
 
 
@@ -179,9 +167,10 @@ class Connection:
     ) -> None:
         if our_role is not CLIENT and our_role is not SERVER:
             raise ValueError(f"our_role must be h11sm.CLIENT or h11sm.SERVER, not {our_role!r}")
-        for name, limit in (("max_buffer_size", max_buffer_size), ("max_header_count", max_header_count)):
-            if type(limit) is not int:
-                raise TypeError(f"{name} must be an int, not {type(limit).__name__}")
+        if type(max_buffer_size) is not int:
+            raise TypeError(f"max_buffer_size must be an int, not {type(max_buffer_size).__name__}")
+        if type(max_header_count) is not int:
+            raise TypeError(f"max_header_count must be an int, not {type(max_header_count).__name__}")
         if max_buffer_size < 1 or max_header_count < 1:
             raise ValueError("max_buffer_size and max_header_count must be positive")
         #: :data:`CLIENT` if we are the client, :data:`SERVER` if we are the server.
@@ -294,7 +283,19 @@ class Connection:
                     events.append(_PAUSED_EVENTS[self._joint.states[self._their_pos]])
                     return events
                 events.append(event)  # type: ignore[arg-type]
-                if type(event) is ConnectionClosed:
+                event_type = type(event)
+                if event_type is EndOfMessage:
+                    # What _next_event() would answer next when the peer's
+                    # message left it DONE (the keep-alive case), without
+                    # the call: PAUSED with bytes of a pipelined message
+                    # waiting, NEED_DATA without them.
+                    if self._joint.states[self._their_pos] is DONE:
+                        if self._buffer._data:
+                            events.append(_PAUSED_EVENTS[DONE])
+                            return events
+                        if not self._receive_closed:
+                            return events
+                elif event_type is ConnectionClosed:
                     return events
         except ProtocolError as exc:
             self._fire(_PROTOCOL_ERROR[self.their_role])
@@ -384,6 +385,10 @@ class Connection:
                 )
             if head is not None:
                 self.their_http_version = head.http_version
+                if type(head) is Response and _has_both_framing_fields(head.headers):
+                    # Only received responses can have both: requests with
+                    # both are refused by the parser, and we never send both.
+                    self._fire(_SIGNAL_FRAMING_CONFLICT)
                 self._process_head(head, self._head_trigger(head))
                 if type(head) is not InformationalResponse:
                     self._body_reader = _codec.framing_for_receive(
@@ -551,31 +556,41 @@ class Connection:
 
         The signals fire in the order the tables expect them: HTTP/1.0,
         Connection: close, an Upgrade proposal, a CONNECT; then the event.
+        (Inline code rather than helpers and _fire(): this runs for every
+        head sent or received.)
         """
         if head.http_version < b"1.1":
             self._fire(_SIGNAL_HTTP_1_0)
-        # Most heads carry none of the token-list fields: then there is
-        # nothing to look up.
-        tokens = _token_lists(head.headers)
+        # The tokens of the head's Connection, Upgrade and Expect fields by
+        # field name (as get_comma_header() gives them; a name is absent
+        # when its field is), read off the head's few special fields.
+        tokens: dict[bytes, list[bytes]] = {}
+        special = head.headers._special  # (the method call only when not yet found)
+        for name, value in special if special is not None else head.headers._special_fields():
+            if name in _TOKEN_LIST_NAMES:
+                if name in tokens:
+                    tokens[name] += comma_list_items(value)
+                else:
+                    tokens[name] = comma_list_items(value)
         if tokens and b"close" in tokens.get(b"connection", ()):
             self._fire(_SIGNAL_CONNECTION_CLOSE)
-        event_type = type(head)
-        if event_type is Response and _has_both_framing_fields(head.headers):
-            # Only a received response can get here: requests with both are
-            # refused by the parser, and we never send both.
-            self._fire(_SIGNAL_FRAMING_CONFLICT)
-        if event_type is Request:
-            request: Request = head  # type: ignore[assignment]
+        if type(head) is Request:
+            request: Request = head
             # RFC 9110 §7.8: Upgrade in an HTTP/1.0 request is ignored.
             if tokens and tokens.get(b"upgrade") and request.http_version >= b"1.1":
                 self._fire(_SIGNAL_UPGRADE)
             if request.method == b"CONNECT":
                 self._fire(_SIGNAL_CONNECT)
-            self._fire(trigger)
+            try:
+                self._joint = self._joint.next[trigger]
+            except KeyError:
+                raise _AUTOMATON.explain(self._joint.states, trigger) from None
             self._request_method = request.method
             if tokens and b"100-continue" in tokens.get(b"expect", ()) and request.http_version >= b"1.1":
                 self.client_is_waiting_for_100_continue = True
             return
-        self._fire(trigger)
+        try:
+            self._joint = self._joint.next[trigger]
+        except KeyError:
+            raise _AUTOMATON.explain(self._joint.states, trigger) from None
         self.client_is_waiting_for_100_continue = False
-

@@ -6,19 +6,21 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from unittest import mock
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from h11sm._codec import (
     ReceiveBuffer,
+    _fields,
     framing_for_receive,
     read_request_head,
     read_response_head,
 )
 from h11sm._codec._fields import (
     _parse_field_lines_carefully,
-    _parse_field_lines_quickly,
+    parse_field_lines,
 )
 from h11sm._errors import ProtocolError
 from h11sm._events import (
@@ -438,7 +440,10 @@ FIELD_ALPHABET = st.sampled_from(
 def test_fast_and_careful_field_parsers_agree(block: bytes, lenient: bool) -> None:
     eol = b"\n" if lenient else b"\r\n"
     block += eol
-    quick = _parse_field_lines_quickly(block, 0, lenient=lenient)
+    # The quick path's verdict alone: with the careful path stubbed out, a
+    # section the quick path can't read comes back as None.
+    with mock.patch.object(_fields, "_parse_field_lines_carefully", return_value=None):
+        quick = parse_field_lines(block, 0, lenient=lenient)
     try:
         careful = _parse_field_lines_carefully(block, lenient=lenient)
     except ProtocolError:

@@ -114,13 +114,13 @@ def locate_section_end(
     # max(): the builtin's call costs more than this whole comparison.)
     end = limit - already_used if limit > already_used else 0
     if lenient:
-        start = buf._resume_from(_LENIENT_SEARCH)
+        start = buf._scan_pos if buf._scan_key is _LENIENT_SEARCH else 0  # buf._resume_from(), inline
         found = _LENIENT_END_RE.search(data, start, end)
         if found is not None:
             return found.start() + 1, found.end()
         key = _LENIENT_SEARCH
     else:
-        start = buf._resume_from(_STRICT_SEARCH)
+        start = buf._scan_pos if buf._scan_key is _STRICT_SEARCH else 0  # buf._resume_from(), inline
         # A first scan looks for the end straight away: usually the whole
         # section has arrived. A resumed one (the section trickles in) first
         # checks that the new bytes hold an LF: most calls then bring none,
@@ -153,20 +153,15 @@ def parse_field_lines(
     joined into its field's value with *allow_obs_fold* (responses) and
     rejected without it (requests).
     """
-    fields = _parse_field_lines_quickly(section, start, lenient=lenient)
-    if fields is None:
-        return _parse_field_lines_carefully(section[start:], lenient=lenient, allow_obs_fold=allow_obs_fold)
-    return fields
-
-
-def _parse_field_lines_quickly(
-    section: bytes, start: int, *, lenient: bool
-) -> list[tuple[bytes, bytes]] | None:
-    """The one-pattern parse; None unless every line is a plain field line."""
-    pattern = _LENIENT_FIELD_LINE if lenient else _STRICT_FIELD_LINE
-    fields: list[tuple[bytes, bytes]] = pattern.findall(section, start)
+    # The quick path: one pattern over the whole section, which must then
+    # have matched every line (so a line it could not read sends the section
+    # to the careful path). (Inline rather than a helper: this runs for every
+    # head.)
+    fields: list[tuple[bytes, bytes]] = (_LENIENT_FIELD_LINE if lenient else _STRICT_FIELD_LINE).findall(
+        section, start
+    )
     if len(fields) != section.count(b"\n", start):
-        return None
+        return _parse_field_lines_carefully(section[start:], lenient=lenient, allow_obs_fold=allow_obs_fold)
     return fields
 
 

@@ -85,6 +85,10 @@ _REQUEST_TARGET_RE = re.compile(REQUEST_TARGET)
 _HTTP_VERSION_RE = re.compile(rb"HTTP/[0-9]\.[0-9]")
 _STATUS_CODE_RE = re.compile(rb"[0-9]{3}")
 
+# A Content-Length of up to this many digits needs no closer look (the same
+# bound as content_length_value's).
+_MAX_LENGTH_DIGITS = 19
+
 
 
 def read_request_head(
@@ -116,14 +120,18 @@ def read_request_head(
     # trickles in, so a whole head must give the same verdict, not a 505.
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
-    headers, special = _lowercase_names(fields, max_header_count)
+    headers, special, odd_length = _lowercase_names(fields, max_header_count)
     # The fields the checks below read (Host, Content-Length,
     # Transfer-Encoding) are all special, so only those few are looked at.
     if not special:
         if version != b"1.0":
             raise ProtocolError("missing Host header field in HTTP/1.1 request")
-    elif _check_request_fields(special, version) is not None:
-        headers, special = _collapse_content_length(headers, special)
+    else:
+        _check_request_fields(special, version)
+        if odd_length:
+            return Request._from_wire(
+                method, target, Headers._from_wire(_collapse_content_length(headers, special)), version
+            )
     return Request._from_wire(method, target, Headers._from_wire(headers, special), version)
 
 
@@ -152,19 +160,21 @@ def read_response_head(
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     status_code = int(status)
-    headers, special = _lowercase_names(fields, max_header_count)
-    if special:
-        headers, special = _collapse_content_length(headers, special)
+    headers, special, odd_length = _lowercase_names(fields, max_header_count)
+    # (The special fields are found again when needed once they changed.)
+    found: list[tuple[bytes, bytes]] | None = special
+    if odd_length:
+        headers, found = _collapse_content_length(headers, special), None
     if reason is None:
         reason = b""
     if status_code >= 200:
         if status_code >= 600:
             raise ProtocolError(f"status code {status_code} out of range")
-        return Response._from_wire(status_code, Headers._from_wire(headers, special), version, reason)
+        return Response._from_wire(status_code, Headers._from_wire(headers, found), version, reason)
     if status_code < 100:
         raise ProtocolError(f"status code {status_code} out of range")
     return InformationalResponse._from_wire(
-        status_code, Headers._from_wire(headers, special), version, reason
+        status_code, Headers._from_wire(headers, found), version, reason
     )
 
 
@@ -183,42 +193,51 @@ def _take_head(buf: ReceiveBuffer, max_head_size: int, *, lenient: bool, what: s
         return None
     lines_end, head_end = found
     head = bytes(data[:lines_end])
-    buf._discard(head_end)
+    # buf._discard(head_end), inline: this runs for every head.
+    del data[:head_end]
+    buf._scan_key = None
+    buf._scan_pos = 0
     buf._skipped = 0
     return head
 
 
 def _lowercase_names(
     fields: list[tuple[bytes, bytes]], max_header_count: int
-) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]] | None]:
+) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]], bool]:
     """Lowercase the names; also return the special fields (those the checks
     here, the framing code and the connection read: ``SPECIAL_NAMES``), in
-    order, picked out on the same pass."""
+    order, picked out on the same pass, and whether Content-Length needs a
+    closer look (:func:`_collapse_content_length`): it does unless it is
+    absent or one field of plain digits, by far the usual cases."""
     if len(fields) > max_header_count:
         raise ProtocolError(f"too many header fields (limit {max_header_count})", 431)
     headers = []
     special: list[tuple[bytes, bytes]] = []
+    lengths = 0
+    plain_length = True
     for raw_name, value in fields:
         name = raw_name.lower()
         field = (name, value)
         headers.append(field)
         if name in SPECIAL_NAMES:
             special.append(field)
-    return headers, special
+            if name == b"content-length":
+                lengths += 1
+                plain_length = value.isdigit() and len(value) <= _MAX_LENGTH_DIGITS
+    return headers, special, lengths > 1 or not plain_length
 
 
-def _check_request_fields(special: list[tuple[bytes, bytes]], version: bytes) -> list[bytes] | None:
-    """Check Host and the framing fields of a request; return the
-    Content-Length values if there are any (they are checked, and merged if
-    need be, by :func:`_collapse_content_length`)."""
+def _check_request_fields(special: list[tuple[bytes, bytes]], version: bytes) -> None:
+    """Check Host and the framing fields of a request (Content-Length values
+    are checked, and merged if need be, by :func:`_collapse_content_length`)."""
     hosts: list[bytes] = []
     codings: list[bytes] = []
-    lengths: list[bytes] = []
+    has_length = False
     for name, value in special:
         if name == b"host":
             hosts.append(value)
         elif name == b"content-length":
-            lengths.append(value)
+            has_length = True
         elif name == b"transfer-encoding":
             codings.append(value)
     if not hosts:
@@ -230,7 +249,7 @@ def _check_request_fields(special: list[tuple[bytes, bytes]], version: bytes) ->
     elif _HOST_RE.fullmatch(hosts[0]) is None:
         raise ProtocolError(f"invalid Host header field {hosts[0][:60]!r}")
     if codings:
-        if lengths:
+        if has_length:
             # RFC 9112 §6.3 item 3: the classic smuggling shape; we may
             # reject it, and we do.
             raise ProtocolError("request has both Transfer-Encoding and Content-Length")
@@ -239,23 +258,16 @@ def _check_request_fields(special: list[tuple[bytes, bytes]], version: bytes) ->
             # the framing is faulty.
             raise ProtocolError("Transfer-Encoding in an HTTP/1.0 request")
         require_chunked_only(codings)
-        return None
-    return lengths or None
 
 
 def _collapse_content_length(
     headers: list[tuple[bytes, bytes]], special: list[tuple[bytes, bytes]]
-) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]] | None]:
-    """Validate the Content-Length fields among the *special* ones, and
-    leave exactly one, holding the agreed value, where the first one was.
-    Returns the headers and the special fields (None once they changed:
-    they are found again when needed)."""
+) -> list[tuple[bytes, bytes]]:
+    """Validate the Content-Length fields among the *special* ones (more than
+    one, or one that is not plain digits: see _lowercase_names), and leave
+    exactly one, holding the agreed value, where the first one was."""
     values = [value for name, value in special if name == b"content-length"]
-    if not values:
-        return headers, special
     agreed = content_length_value(values)
-    if len(values) == 1 and values[0] == agreed:
-        return headers, special
     collapsed = []
     placed = False
     for name, value in headers:
@@ -265,7 +277,7 @@ def _collapse_content_length(
             placed = True
             value = agreed
         collapsed.append((name, value))
-    return collapsed, None
+    return collapsed
 
 
 def _check_target_form(method: bytes, target: bytes) -> None:
