@@ -82,6 +82,7 @@ _TRIGGERS_BY_ROLE: Final[dict[Sentinel, dict[type[Event], Trigger]]] = {
     for role in (CLIENT, SERVER)
 }
 _RESPONSE_BY_SERVER: Final = _EVENT_TRIGGERS[Response, SERVER]
+_REQUEST_BY_CLIENT: Final = _EVENT_TRIGGERS[Request, CLIENT]
 _END_OF_MESSAGE_BY_SERVER: Final = _EVENT_TRIGGERS[EndOfMessage, SERVER]
 
 # The codec's limits are the connection's defaults: one number, one place.
@@ -365,8 +366,10 @@ class Connection:
         if state is MIGHT_SWITCH_PROTOCOL or state is SWITCHED_PROTOCOL:
             return PAUSED
         if state is DONE:
-            # (Its own branch: the buffer is then looked at only once.)
-            if self._buffer:
+            # (Its own branch: the buffer is then looked at only once. Its
+            # bytearray is asked directly, here and below: bool() of the
+            # buffer itself would be a Python-level call.)
+            if self._buffer._data:
                 return PAUSED
         elif state in self._head_states:
             # (Called directly: a functools.partial holding the keyword
@@ -389,7 +392,9 @@ class Connection:
                     # Only received responses can have both: requests with
                     # both are refused by the parser, and we never send both.
                     self._fire(_SIGNAL_FRAMING_CONFLICT)
-                self._process_head(head, self._head_trigger(head))
+                # (A request's trigger without the call: this is every
+                # request a server reads.)
+                self._process_head(head, _REQUEST_BY_CLIENT if type(head) is Request else self._head_trigger(head))
                 if type(head) is not InformationalResponse:
                     self._body_reader = _codec.framing_for_receive(
                         head,
@@ -399,11 +404,11 @@ class Connection:
                         max_header_count=self._max_header_count,
                     )
                 return head
-        elif self._buffer:
+        elif self._buffer._data:
             raise ProtocolError(f"received data while the peer should be silent (peer state {state!r})")
         if not self._receive_closed:
             return NEED_DATA
-        if self._buffer:
+        if self._buffer._data:
             raise ProtocolError("peer closed the connection in the middle of a message head")
         try:
             self._fire(self._their_triggers[ConnectionClosed])
@@ -495,7 +500,7 @@ class Connection:
         # A request's framing never needs extra headers: without framing
         # fields its body is simply empty.
         _, writer = _codec.framing_for_send_request(request)
-        self._process_head(request, _TRIGGERS_BY_ROLE[CLIENT][Request])
+        self._process_head(request, _REQUEST_BY_CLIENT)
         self._body_writer = writer
         return [_codec.write_request_head(request)]
 
@@ -515,7 +520,12 @@ class Connection:
         headers, writer, must_close = _codec.framing_for_send_response(
             response, self._request_method, self.their_http_version
         )
-        trigger = self._head_trigger(response)
+        # (A plain final response's trigger without the call, unless it may
+        # accept a CONNECT: this is nearly every response sent.)
+        if type(response) is Response and self._request_method != b"CONNECT":
+            trigger = _RESPONSE_BY_SERVER
+        else:
+            trigger = self._head_trigger(response)
         # The prediction is for an ordinary response; one that accepts a
         # protocol switch ends HTTP instead, and never announces a close.
         closing = must_close or (trigger is _RESPONSE_BY_SERVER and self._joint in _RESPONSE_ENDS_IN_MUST_CLOSE)
@@ -541,7 +551,7 @@ class Connection:
         whether it is allowed): 101 for Upgrade, a 2xx for CONNECT."""
         event_type = type(head)
         if event_type is Request:
-            return _TRIGGERS_BY_ROLE[CLIENT][Request]
+            return _REQUEST_BY_CLIENT
         status = head.status_code  # type: ignore[union-attr]
         if event_type is InformationalResponse and status == 101:
             return _ACCEPT_UPGRADE

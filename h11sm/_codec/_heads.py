@@ -230,16 +230,12 @@ def _lowercase_names(
 def _check_request_fields(special: list[tuple[bytes, bytes]], version: bytes) -> None:
     """Check Host and the framing fields of a request (Content-Length values
     are checked, and merged if need be, by :func:`_collapse_content_length`)."""
-    hosts: list[bytes] = []
-    codings: list[bytes] = []
-    has_length = False
-    for name, value in special:
-        if name == b"host":
-            hosts.append(value)
-        elif name == b"content-length":
-            has_length = True
-        elif name == b"transfer-encoding":
-            codings.append(value)
+    codings: list[bytes] | None
+    if len(special) == 1 and special[0][0] == b"host":
+        # The usual request: a Host and no framing fields.
+        hosts, codings, has_length = [special[0][1]], None, False
+    else:
+        hosts, codings, has_length = _read_request_fields(special)
     if not hosts:
         if version != b"1.0":
             raise ProtocolError("missing Host header field in HTTP/1.1 request")
@@ -258,6 +254,22 @@ def _check_request_fields(special: list[tuple[bytes, bytes]], version: bytes) ->
             # the framing is faulty.
             raise ProtocolError("Transfer-Encoding in an HTTP/1.0 request")
         require_chunked_only(codings)
+
+
+def _read_request_fields(special: list[tuple[bytes, bytes]]) -> tuple[list[bytes], list[bytes], bool]:
+    """The Host values, the Transfer-Encoding values, and whether there is a
+    Content-Length, among a request's special fields."""
+    hosts: list[bytes] = []
+    codings: list[bytes] = []
+    has_length = False
+    for name, value in special:
+        if name == b"host":
+            hosts.append(value)
+        elif name == b"content-length":
+            has_length = True
+        elif name == b"transfer-encoding":
+            codings.append(value)
+    return hosts, codings, has_length
 
 
 def _collapse_content_length(

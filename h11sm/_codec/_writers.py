@@ -56,14 +56,21 @@ def _field_lines(headers: Headers) -> bytes:
     return b"\r\n".join(map(b": ".join, fields)) + b"\r\n"
 
 
+# The head writers join the field lines themselves rather than call
+# _field_lines(): one call fewer, and one format, for every head sent.
+
+
 def write_request_head(event: Request) -> bytes:
     """``method SP target SP HTTP/x.y CRLF``, the field lines, and CRLF."""
-    return b"%s %s HTTP/%s\r\n%s\r\n" % (
-        event.method,
-        event.target,
-        event.http_version,
-        _field_lines(event.headers),
-    )
+    fields = event.headers._fields
+    if fields:
+        return b"%s %s HTTP/%s\r\n%s\r\n\r\n" % (
+            event.method,
+            event.target,
+            event.http_version,
+            b"\r\n".join(map(b": ".join, fields)),
+        )
+    return b"%s %s HTTP/%s\r\n\r\n" % (event.method, event.target, event.http_version)
 
 
 def write_response_head(event: InformationalResponse | Response) -> bytes:
@@ -74,12 +81,15 @@ def write_response_head(event: InformationalResponse | Response) -> bytes:
     the SP the status-line grammar requires (RFC 9112 §4).
     """
     reason = event.reason or _REASON_PHRASES.get(event.status_code, b"")
-    return b"HTTP/%s %d %s\r\n%s\r\n" % (
-        event.http_version,
-        event.status_code,
-        reason,
-        _field_lines(event.headers),
-    )
+    fields = event.headers._fields
+    if fields:
+        return b"HTTP/%s %d %s\r\n%s\r\n\r\n" % (
+            event.http_version,
+            event.status_code,
+            reason,
+            b"\r\n".join(map(b": ".join, fields)),
+        )
+    return b"HTTP/%s %d %s\r\n\r\n" % (event.http_version, event.status_code, reason)
 
 
 class ContentLengthWriter:
@@ -105,7 +115,7 @@ class ContentLengthWriter:
                 raise ProtocolError(self._no_body or "Too much data for declared Content-Length")
             self._remaining -= size
             return [payload] if size else []
-        if event.headers:
+        if event.headers._fields:  # (not bool(headers): that is a Python-level __len__ call)
             # Only the chunked coding can carry a trailer section (RFC 9112
             # §7.1.2).
             if self._no_body:
