@@ -394,7 +394,7 @@ class Connection:
                     self._fire(_SIGNAL_FRAMING_CONFLICT)
                 # (A request's trigger without the call: this is every
                 # request a server reads.)
-                self._process_head(head, _REQUEST_BY_CLIENT if type(head) is Request else self._head_trigger(head))
+                self._process_head(head, _REQUEST_BY_CLIENT if type(head) is Request else self._response_trigger(head))
                 if type(head) is not InformationalResponse:
                     self._body_reader = _codec.framing_for_receive(
                         head,
@@ -525,7 +525,7 @@ class Connection:
         if type(response) is Response and self._request_method != b"CONNECT":
             trigger = _RESPONSE_BY_SERVER
         else:
-            trigger = self._head_trigger(response)
+            trigger = self._response_trigger(response)
         # The prediction is for an ordinary response; one that accepts a
         # protocol switch ends HTTP instead, and never announces a close.
         closing = must_close or (trigger is _RESPONSE_BY_SERVER and self._joint in _RESPONSE_ENDS_IN_MUST_CLOSE)
@@ -544,15 +544,13 @@ class Connection:
 
     # -- shared by both directions -------------------------------------------
 
-    def _head_trigger(self, head: Request | InformationalResponse | Response) -> Trigger:
-        """The event trigger a head fires. A request is always the client's
-        and a response the server's; a response that accepts the client's
+    def _response_trigger(self, response: InformationalResponse | Response) -> Trigger:
+        """The event trigger a response fires (a request always fires
+        ``_REQUEST_BY_CLIENT``). A response that accepts the client's
         proposal is its own event in the vocabulary (the tables decide
         whether it is allowed): 101 for Upgrade, a 2xx for CONNECT."""
-        event_type = type(head)
-        if event_type is Request:
-            return _REQUEST_BY_CLIENT
-        status = head.status_code  # type: ignore[union-attr]
+        event_type = type(response)
+        status = response.status_code
         if event_type is InformationalResponse and status == 101:
             return _ACCEPT_UPGRADE
         if event_type is Response and self._request_method == b"CONNECT" and 200 <= status < 300:
@@ -560,7 +558,7 @@ class Connection:
         return _TRIGGERS_BY_ROLE[SERVER][event_type]
 
     def _process_head(self, head: Request | InformationalResponse | Response, trigger: Trigger) -> None:
-        """Fire the signals and then *trigger* (see _head_trigger) for a
+        """Fire the signals and then *trigger* (see _response_trigger) for a
         message head, in either direction, and keep the facts later framing
         depends on.
 

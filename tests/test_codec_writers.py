@@ -30,6 +30,12 @@ def test_write_request_head() -> None:
     assert write_request_head(event) == b"GET / HTTP/1.1\r\nhost: example.com\r\n\r\n"
 
 
+def test_write_request_head_without_fields() -> None:
+    # An HTTP/1.0 request may carry no header fields at all.
+    event = Request(method="GET", target="/", headers=[], http_version="1.0")
+    assert write_request_head(event) == b"GET / HTTP/1.0\r\n\r\n"
+
+
 def test_write_request_head_several_fields_in_order() -> None:
     event = Request(
         method="POST",
