@@ -241,7 +241,8 @@ class Request(Event):
         if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
             http_version = _http_version(http_version)
         hosts = 0
-        for name, _ in checked._special_fields():
+        special = checked._special  # (the method call only when not yet found)
+        for name, _ in special if special is not None else checked._special_fields():
             if name == b"host":
                 hosts += 1
         if hosts == 0:

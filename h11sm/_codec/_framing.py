@@ -168,23 +168,21 @@ def framing_for_send(
     return framing_for_send_response(event, request_method, peer_http_version)
 
 
-def _checked_framing_fields(headers: Headers) -> tuple[list[bytes] | None, list[bytes] | None]:
-    """The Transfer-Encoding and Content-Length values of a message we are
-    about to send, refusing framings we must never send."""
-    codings, lengths = _framing_fields(headers)
-    if codings is not None:
-        if lengths is not None:
-            # RFC 9112 §6.2: MUST NOT send both.
-            raise ProtocolError("can't send both Transfer-Encoding and Content-Length")
-        require_chunked_only(codings)
-    return codings, lengths
+def _check_codings_to_send(codings: list[bytes], lengths: list[bytes] | None) -> None:
+    """Refuse the Transfer-Encoding framings we must never send (called only
+    when the message has Transfer-Encoding: most have not)."""
+    if lengths is not None:
+        # RFC 9112 §6.2: MUST NOT send both.
+        raise ProtocolError("can't send both Transfer-Encoding and Content-Length")
+    require_chunked_only(codings)
 
 
 def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
     """:func:`framing_for_send` for a request: ``(headers, writer)``."""
     headers = event.headers
-    codings, lengths = _checked_framing_fields(headers)
+    codings, lengths = _framing_fields(headers)
     if codings is not None:
+        _check_codings_to_send(codings, lengths)
         return headers, ChunkedWriter()
     if lengths is not None:
         return headers, _content_length_writer(lengths)
@@ -203,7 +201,9 @@ def framing_for_send_response(
     """:func:`framing_for_send` for a response, with positional arguments
     (the connection calls this once per response)."""
     headers = event.headers
-    codings, lengths = _checked_framing_fields(headers)
+    codings, lengths = _framing_fields(headers)
+    if codings is not None:
+        _check_codings_to_send(codings, lengths)
     status_code = event.status_code
     if _has_no_body(status_code, request_method):
         # RFC 9110 §8.6 and RFC 9112 §6.1: 1xx, 204 and 2xx-to-CONNECT must
