@@ -108,10 +108,7 @@ _TOKEN_LIST_NAMES: Final = frozenset({b"connection", b"upgrade", b"expect"})
 
 
 def _has_both_framing_fields(headers: Headers) -> bool:
-    special = headers._special_fields()
-    if len(special) < 2:  # (the usual case: nothing to look for)
-        return False
-    names = [name for name, _ in special]
+    names = [name for name, _ in headers._special_fields()]
     return b"transfer-encoding" in names and b"content-length" in names
 
 
@@ -275,9 +272,10 @@ class Connection:
             self.feed(data)
         # next_event()'s loop, inlined: its checks hold until an error ends it.
         events: list[Event] = []
+        next_event = self._next_event
         try:
             while True:
-                event = self._next_event()
+                event = next_event()
                 if event is NEED_DATA:
                     return events
                 if event is PAUSED:
@@ -388,7 +386,12 @@ class Connection:
                 )
             if head is not None:
                 self.their_http_version = head.http_version
-                if type(head) is Response and _has_both_framing_fields(head.headers):
+                # (A response with fewer than two special fields can't have
+                # both; the call is made only when it might.)
+                special = head.headers._special
+                if type(head) is Response and (special is None or len(special) > 1) and _has_both_framing_fields(
+                    head.headers
+                ):
                     # Only received responses can have both: requests with
                     # both are refused by the parser, and we never send both.
                     self._fire(_SIGNAL_FRAMING_CONFLICT)
