@@ -241,7 +241,10 @@ class Connection:
         Allowed only when both sides are :data:`DONE`; otherwise raises
         :exc:`ProtocolError` and leaves the connection exactly as it was.
         """
-        self._fire(_PREPARE_TO_REUSE)
+        try:  # (_fire(), inline: once per exchange on a kept-alive connection)
+            self._joint = self._joint.next[_PREPARE_TO_REUSE]
+        except KeyError:
+            raise _AUTOMATON.explain(self._joint.states, _PREPARE_TO_REUSE) from None
         self._body_reader = None
         self._body_writer = None
         self._request_method = None
@@ -575,11 +578,13 @@ class Connection:
         # The tokens of the head's Connection, Upgrade and Expect fields by
         # field name (as get_comma_header() gives them; a name is absent
         # when its field is), read off the head's few special fields.
-        tokens: dict[bytes, list[bytes]] = {}
+        tokens: dict[bytes, list[bytes]] | None = None  # (made only when needed: most heads have none)
         special = head.headers._special  # (the method call only when not yet found)
         for name, value in special if special is not None else head.headers._special_fields():
             if name in _TOKEN_LIST_NAMES:
-                if name in tokens:
+                if tokens is None:
+                    tokens = {name: comma_list_items(value)}
+                elif name in tokens:
                     tokens[name] += comma_list_items(value)
                 else:
                     tokens[name] = comma_list_items(value)

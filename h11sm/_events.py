@@ -16,6 +16,7 @@ in field order and check nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sized
+from http import HTTPStatus
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Final, final
 
@@ -48,6 +49,9 @@ _version_fullmatch: Final = HTTP_VERSION_RE.fullmatch
 # Every byte allowed in a reason phrase (RFC 9112 §4: HTAB, SP, VCHAR and
 # obs-text): everything but the controls other than HTAB.
 _REASON_BYTES: Final = bytes([0x09, *range(0x20, 0x7F), *range(0x80, 0x100)])
+# The standard reason phrases (RFC 9110 §15), and the empty one: valid, and
+# nearly every response carries one of them, so a set lookup settles it.
+_STANDARD_REASONS: Final = frozenset({b"", *(status.phrase.encode("ascii") for status in HTTPStatus)})
 
 # The states of the peer that can pause reading (compared by identity:
 # sentinels don't define __eq__).
@@ -371,7 +375,7 @@ class Response(Event):
         checked = normalize_and_validate(headers)
         if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
             http_version = _http_version(http_version)
-        if type(reason) is not bytes or reason.translate(None, _REASON_BYTES):
+        if type(reason) is not bytes or (reason not in _STANDARD_REASONS and reason.translate(None, _REASON_BYTES)):
             reason = _reason(reason)
         set_status_code, set_headers, set_version, set_reason = _RESPONSE_SETTERS
         set_status_code(self, status_code)

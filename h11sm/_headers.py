@@ -451,7 +451,12 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
     joined = b"\n".join(values)
     if joined.count(b"\n") != len(values) - 1 or _JOINED_VALUES_RE.fullmatch(joined) is None:
         return None
-    return Headers._from_wire(fields, special)
+    # Headers._from_wire(fields, special), inline: this makes the headers of
+    # nearly every event a program builds.
+    made = _new_object(Headers)
+    made._fields = tuple(fields)
+    made._special = tuple(special)
+    return made
 
 
 def get_comma_header(headers: Iterable[_Field], name: bytes) -> list[bytes]:

@@ -229,9 +229,8 @@ def content_length_value(values: list[bytes]) -> bytes:
     19 digits -- is an "invalid Content-Length" (RFC 9112 §6.3 item 5: an
     unrecoverable framing error).
     """
-    # (isdigit() on bytes means ASCII digits only, and is false for b"".)
-    if len(values) == 1 and values[0].isdigit() and len(values[0]) <= 19:
-        return values[0]
+    # (The usual single plain number is recognised by the callers
+    # themselves, without this call.)
     agreed: bytes | None = None
     for value in values:
         for item in value.split(b","):

@@ -66,13 +66,20 @@ _BODILESS_RESPONSE_WRITER: Final = ContentLengthWriter(
 )
 
 
+# A message's Content-Length values have been checked by the parser or by
+# the event's constructor, which leave one plain number: that case skips
+# the call to content_length_value(), which would only say so again.
+
+
 def _content_length_reader(lengths: list[bytes]) -> ContentLengthReader:
-    length = int(content_length_value(lengths))
+    value = lengths[0]
+    length = int(value) if len(lengths) == 1 and value.isdigit() else int(content_length_value(lengths))
     return ContentLengthReader(length) if length else _NO_BODY_READER
 
 
 def _content_length_writer(lengths: list[bytes]) -> ContentLengthWriter:
-    length = int(content_length_value(lengths))
+    value = lengths[0]
+    length = int(value) if len(lengths) == 1 and value.isdigit() else int(content_length_value(lengths))
     return ContentLengthWriter(length) if length else _NO_BODY_WRITER
 
 
