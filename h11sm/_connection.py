@@ -99,6 +99,8 @@ class _BodyWriter(Protocol):
     def __call__(self, event: Data | EndOfMessage) -> list[Any]: ...
 
 
+_ALREADY_BROKEN: Final = "can't send: we already broke the protocol (our state is ERROR)"
+
 # Paused events are immutable and carry only the state, so one of each will do.
 _PAUSED_EVENTS: Final = {state: Paused(reason=state) for state in (DONE, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL)}
 
@@ -268,9 +270,12 @@ class Connection:
             # the new bytes are dropped, so a caller that keeps reading from
             # a broken peer cannot grow the buffer without bound.
             self.next_event()
-        # feed()'s usual cases, without the call: bytes to add, or None.
+        # feed()'s usual cases, without its calls: bytes to add, or None.
         if data and not self._receive_closed:
-            self._buffer.feed(data)
+            try:
+                self._buffer._data += data
+            except TypeError:
+                self._buffer.feed(data)  # raises, saying what data must be
         elif data is not None:
             self.feed(data)
         # next_event()'s loop, inlined: its checks hold until an error ends it.
@@ -433,6 +438,10 @@ class Connection:
         send: close or shut down your socket). Raises :exc:`ProtocolError` if
         the event is not allowed now; our state is then :data:`ERROR`.
         """
+        event_type = type(event)
+        if event_type is Response or event_type is Request or event_type is InformationalResponse:
+            # A head is always one piece of bytes: no list to unpack.
+            return self._send_head(event)  # type: ignore[arg-type]
         pieces = self._send(event)
         if pieces is None:
             return None
@@ -453,12 +462,37 @@ class Connection:
         """Like :meth:`send`, but return the pieces to send in order, with a
         :class:`Data` event's ``data`` object passed through untouched (so it
         can be a placeholder that your I/O layer sends with ``sendfile()``)."""
+        event_type = type(event)
+        if event_type is Response or event_type is Request or event_type is InformationalResponse:
+            return [self._send_head(event)]  # type: ignore[arg-type]
         return self._send(event)
 
+    def _send_head(self, head: Request | InformationalResponse | Response) -> bytes:
+        """send() for a head: its bytes, in one piece."""
+        if self._joint.states[self._our_pos] is ERROR:
+            raise ProtocolError(_ALREADY_BROKEN)
+        try:
+            event_type = type(head)
+            if event_type not in self._our_triggers:
+                raise ProtocolError(
+                    f"{self.our_role!r} can't send a {event_type.__name__}: only the {self.their_role!r} does"
+                )
+            if head.http_version != b"1.1":
+                raise ProtocolError(f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}")
+            if event_type is Request:
+                return self._send_request(head)  # type: ignore[arg-type]
+            return self._send_response(head)  # type: ignore[arg-type]
+        except Exception:
+            # (ProtocolError or not: see _send.)
+            self._fire(_PROTOCOL_ERROR[self.our_role])
+            raise
+
     def _send(self, event: Event) -> list[Any] | None:
+        """send_with_data_passthrough() for anything but a head: Data and
+        EndOfMessage (their pieces) and ConnectionClosed (None)."""
         states = self._joint.states
         if states[self._our_pos] is ERROR:
-            raise ProtocolError("can't send: we already broke the protocol (our state is ERROR)")
+            raise ProtocolError(_ALREADY_BROKEN)
         try:
             event_type = type(event)
             if event_type is Data or event_type is EndOfMessage:
@@ -476,41 +510,26 @@ class Connection:
                 # piece of every body.
                 self._joint = self._joint.next[trigger]
                 return pieces
-            if event_type is Response or event_type is Request or event_type is InformationalResponse:
-                head: Request | InformationalResponse | Response = event  # type: ignore[assignment]
-                if event_type not in self._our_triggers:
-                    raise ProtocolError(
-                        f"{self.our_role!r} can't send a {event_type.__name__}: only the {self.their_role!r} does"
-                    )
-                if head.http_version != b"1.1":
-                    raise ProtocolError(
-                        f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}"
-                    )
-                if event_type is Request:
-                    return self._send_request(head)  # type: ignore[arg-type]
-                return self._send_response(head)  # type: ignore[arg-type]
             if event_type is ConnectionClosed:
                 self._fire(self._our_triggers[ConnectionClosed])
                 return None
             raise TypeError(f"can't send {event!r}: expected an h11sm event")
-        except ProtocolError:
-            self._fire(_PROTOCOL_ERROR[self.our_role])
-            raise
         except Exception:
-            # Whatever went wrong, our half of the conversation can no longer
-            # be trusted to be in step with the bytes sent so far.
+            # A ProtocolError or not, whatever went wrong, our half of the
+            # conversation can no longer be trusted to be in step with the
+            # bytes sent so far.
             self._fire(_PROTOCOL_ERROR[self.our_role])
             raise
 
-    def _send_request(self, request: Request) -> list[Any]:
+    def _send_request(self, request: Request) -> bytes:
         # A request's framing never needs extra headers: without framing
         # fields its body is simply empty.
         _, writer = _codec.framing_for_send_request(request)
         self._process_head(request, _REQUEST_BY_CLIENT)
         self._body_writer = writer
-        return [_codec.write_request_head(request)]
+        return _codec.write_request_head(request)
 
-    def _send_response(self, response: InformationalResponse | Response) -> list[Any]:
+    def _send_response(self, response: InformationalResponse | Response) -> bytes:
         status = response.status_code
         if type(response) is InformationalResponse:
             if self.their_http_version is not None and self.their_http_version < b"1.1":
@@ -546,7 +565,7 @@ class Connection:
         self._process_head(response, trigger)
         if type(response) is Response:
             self._body_writer = writer
-        return [_codec.write_response_head(response)]
+        return _codec.write_response_head(response)
 
     # -- shared by both directions -------------------------------------------
 

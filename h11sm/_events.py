@@ -49,6 +49,11 @@ _version_fullmatch: Final = HTTP_VERSION_RE.fullmatch
 # Every byte allowed in a reason phrase (RFC 9112 §4: HTAB, SP, VCHAR and
 # obs-text): everything but the controls other than HTAB.
 _REASON_BYTES: Final = bytes([0x09, *range(0x20, 0x7F), *range(0x80, 0x100)])
+# The methods of RFC 9110 §9 and RFC 5789 (PATCH): tokens, so a set lookup
+# settles the method of nearly every request.
+_STANDARD_METHODS: Final = frozenset(
+    {b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"CONNECT", b"OPTIONS", b"TRACE", b"PATCH"}
+)
 # The standard reason phrases (RFC 9110 §15), and the empty one: valid, and
 # nearly every response carries one of them, so a set lookup settles it.
 _STANDARD_REASONS: Final = frozenset({b"", *(status.phrase.encode("ascii") for status in HTTPStatus)})
@@ -235,7 +240,7 @@ class Request(Event):
         # than the check.)
         if type(method) is not bytes:
             method = to_bytes(method, "method")
-        if _token_fullmatch(method) is None:
+        if method not in _STANDARD_METHODS and _token_fullmatch(method) is None:
             raise ProtocolError(f"Illegal method {_quote(method)}")
         if type(target) is not bytes:
             target = to_bytes(target, "target")

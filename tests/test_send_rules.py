@@ -11,6 +11,7 @@ import pytest
 from h11sm import (
     CLIENT,
     ERROR,
+    IDLE,
     MIGHT_SWITCH_PROTOCOL,
     SEND_BODY,
     SERVER,
@@ -170,3 +171,16 @@ def test_empty_data_on_a_bodiless_message_is_fine() -> None:
     server.send(Response(status_code=204))
     assert server.send(Data(data=b"")) == b""
     assert server.send(EndOfMessage()) == b""
+
+
+@pytest.mark.parametrize("passthrough", [False, True])
+def test_after_our_error_every_send_is_refused_and_nothing_changes(passthrough: bool) -> None:
+    client = Connection(CLIENT)
+    send = client.send_with_data_passthrough if passthrough else client.send
+    with pytest.raises(ProtocolError):
+        send(Response(status_code=200))  # a client can't send a response
+    assert client.our_state is ERROR
+    for event in (Request(method="GET", target="/", headers=[("Host", "a")]), Data(data=b"x"), EndOfMessage()):
+        with pytest.raises(ProtocolError, match=r"^can't send: we already broke the protocol \(our state is ERROR\)$"):
+            send(event)
+        assert client.states == {CLIENT: ERROR, SERVER: IDLE}
