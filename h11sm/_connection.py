@@ -99,6 +99,17 @@ class _BodyWriter(Protocol):
     def __call__(self, event: Data | EndOfMessage) -> list[Any]: ...
 
 
+# What a connection's role decides: the other role, both positions in a joint
+# state, both roles' event triggers, and the peer's states in which a message
+# head may start (a client's request starts from IDLE; a server's response
+# head may come while the server is IDLE, an early 400 or 408, or answering).
+_ROLE_SETUP: Final = {
+    CLIENT: (
+        SERVER, _CLIENT_POS, _SERVER_POS, _TRIGGERS_BY_ROLE[CLIENT], _TRIGGERS_BY_ROLE[SERVER], (IDLE, SEND_RESPONSE)
+    ),
+    SERVER: (CLIENT, _SERVER_POS, _CLIENT_POS, _TRIGGERS_BY_ROLE[SERVER], _TRIGGERS_BY_ROLE[CLIENT], (IDLE,)),
+}
+
 _ALREADY_BROKEN: Final = "can't send: we already broke the protocol (our state is ERROR)"
 
 # Paused events are immutable and carry only the state, so one of each will do.
@@ -173,21 +184,22 @@ class Connection:
             raise TypeError(f"max_header_count must be an int, not {type(max_header_count).__name__}")
         if max_buffer_size < 1 or max_header_count < 1:
             raise ValueError("max_buffer_size and max_header_count must be positive")
+        # (What depends on the role only, looked up in one go.)
+        (
+            their_role,
+            self._our_pos,
+            self._their_pos,
+            self._our_triggers,
+            self._their_triggers,
+            self._head_states,
+        ) = _ROLE_SETUP[our_role]
         #: :data:`CLIENT` if we are the client, :data:`SERVER` if we are the server.
         self.our_role: Final[Sentinel] = our_role
         #: The other role.
-        self.their_role: Final[Sentinel] = SERVER if our_role is CLIENT else CLIENT
-        self._our_pos = _CLIENT_POS if our_role is CLIENT else _SERVER_POS
-        self._their_pos = _SERVER_POS if our_role is CLIENT else _CLIENT_POS
-        self._our_triggers = _TRIGGERS_BY_ROLE[our_role]
-        self._their_triggers = _TRIGGERS_BY_ROLE[self.their_role]
+        self.their_role: Final[Sentinel] = their_role
         self._max_buffer_size = max_buffer_size
         self._max_header_count = max_header_count
         self._joint: JointState = _AUTOMATON.initial
-        # The peer's states in which a message head may start: a client's
-        # request starts from IDLE; a server's response head may come while
-        # the server is IDLE (an early 400 or 408) or answering.
-        self._head_states = (IDLE,) if our_role is SERVER else (IDLE, SEND_RESPONSE)
         self._buffer = _codec.ReceiveBuffer()
         self._receive_closed = False
         self._pending_error: ProtocolError | None = None
