@@ -415,9 +415,16 @@ class Connection:
                     # Only received responses can have both: requests with
                     # both are refused by the parser, and we never send both.
                     self._fire(_SIGNAL_FRAMING_CONFLICT)
-                # (A request's trigger without the call: this is every
-                # request a server reads.)
-                self._process_head(head, _REQUEST_BY_CLIENT if type(head) is Request else self._response_trigger(head))
+                # (The usual triggers without the call: every request, and
+                # every final response unless it may accept a CONNECT.)
+                head_type = type(head)
+                if head_type is Request:
+                    trigger = _REQUEST_BY_CLIENT
+                elif head_type is Response and self._request_method != b"CONNECT":
+                    trigger = _RESPONSE_BY_SERVER
+                else:
+                    trigger = self._response_trigger(head)  # type: ignore[arg-type]
+                self._process_head(head, trigger)
                 if type(head) is not InformationalResponse:
                     self._body_reader = _codec.framing_for_receive(
                         head,
