@@ -406,26 +406,30 @@ class Connection:
                 )
             if head is not None:
                 self.their_http_version = head.http_version
-                # (A response with fewer than two special fields can't have
-                # both; the call is made only when it might.)
-                special = head.headers._special
-                if type(head) is Response and (special is None or len(special) > 1) and _has_both_framing_fields(
-                    head.headers
-                ):
-                    # Only received responses can have both: requests with
-                    # both are refused by the parser, and we never send both.
-                    self._fire(_SIGNAL_FRAMING_CONFLICT)
-                # (The usual triggers without the call: every request, and
-                # every final response unless it may accept a CONNECT.)
+                # (The usual triggers are found without a call: every
+                # request, and every final response that can't accept a
+                # CONNECT.)
                 head_type = type(head)
                 if head_type is Request:
                     trigger = _REQUEST_BY_CLIENT
-                elif head_type is Response and self._request_method != b"CONNECT":
-                    trigger = _RESPONSE_BY_SERVER
                 else:
-                    trigger = self._response_trigger(head)  # type: ignore[arg-type]
+                    # Only received responses can have both framing fields:
+                    # requests with both are refused by the parser, and we
+                    # never send both. (Fewer than two special fields can't
+                    # hold both: then there is nothing to look for.)
+                    special = head.headers._special
+                    if (
+                        head_type is Response
+                        and (special is None or len(special) > 1)
+                        and _has_both_framing_fields(head.headers)
+                    ):
+                        self._fire(_SIGNAL_FRAMING_CONFLICT)
+                    if head_type is Response and self._request_method != b"CONNECT":
+                        trigger = _RESPONSE_BY_SERVER
+                    else:
+                        trigger = self._response_trigger(head)  # type: ignore[arg-type]
                 self._process_head(head, trigger)
-                if type(head) is not InformationalResponse:
+                if head_type is not InformationalResponse:
                     self._body_reader = _codec.framing_for_receive(
                         head,
                         self._request_method,
