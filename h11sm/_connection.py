@@ -560,11 +560,17 @@ class Connection:
                     f"can't send a 1xx response ({status}) to an HTTP/1.0 client: it would not understand "
                     "it (RFC 9110 §15.2)"
                 )
-            if status == 101 and self.client_is_waiting_for_100_continue:
-                raise ProtocolError(
-                    "the client is waiting for 100 Continue: send it (and read the body) before "
-                    "101 Switching Protocols (RFC 9110 §7.8)"
-                )
+            if status == 101:
+                if self.client_is_waiting_for_100_continue:
+                    raise ProtocolError(
+                        "the client is waiting for 100 Continue: send it (and read the body) before "
+                        "101 Switching Protocols (RFC 9110 §7.8)"
+                    )
+                if not get_comma_header(response.headers, b"upgrade"):
+                    raise ProtocolError(
+                        "a 101 Switching Protocols response must name the protocol it switches to in an "
+                        "Upgrade header field (RFC 9110 §15.2.2)"
+                    )
         headers, writer, must_close = _codec.framing_for_send_response(
             response, self._request_method, self.their_http_version
         )

@@ -184,3 +184,16 @@ def test_after_our_error_every_send_is_refused_and_nothing_changes(passthrough: 
         with pytest.raises(ProtocolError, match=r"^can't send: we already broke the protocol \(our state is ERROR\)$"):
             send(event)
         assert client.states == {CLIENT: ERROR, SERVER: IDLE}
+
+
+def test_101_must_name_the_new_protocol() -> None:
+    # RFC 9110 §15.2.2: a server MUST send Upgrade with 101.
+    server = server_after(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n")
+    with pytest.raises(ProtocolError, match=r"^a 101 Switching Protocols response must name the protocol .*Upgrade"):
+        server.send(InformationalResponse(status_code=101, headers=[("Connection", "upgrade")]))
+    assert server.our_state is ERROR
+    fresh = server_after(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n")
+    assert fresh.send(InformationalResponse(status_code=101, headers=[("Upgrade", "websocket")])) == (
+        b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n"
+    )
+    assert fresh.our_state is SWITCHED_PROTOCOL

@@ -510,7 +510,7 @@ def test_1_2_9_101_without_proposal_is_refused() -> None:
     client, server = pair()
     deliver(client, server, Request(method="GET", target="/", headers=[("Host", "a")]), EndOfMessage())
     with pytest.raises(ProtocolError, match="101 Switching Protocols"):
-        server.send(InformationalResponse(status_code=101, headers=[]))
+        server.send(InformationalResponse(status_code=101, headers=[("Upgrade", "websocket")]))
 
 
 # -- 1.2.10 Support for sendfile() -------------------------------------------------------------------
