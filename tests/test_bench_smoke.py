@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -87,3 +88,20 @@ def test_the_workload_inputs_are_what_the_issue_describes(bench: ModuleType) -> 
     reads, head = bench._large_body_stream(1 << 20, chunked=True)
     assert all(len(piece) == bench.READ_SIZE for piece in reads[:-1])
     assert head.endswith(b"Transfer-Encoding: chunked\r\n\r\n")
+
+
+def test_bench_ab_compares_the_checkout_with_a_commit() -> None:
+    # The A/B tool extracts HEAD's package with git and times both in turns;
+    # here only that it runs and reports, with tiny counts.
+    script = BENCH_PATH.parent / "bench_ab.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), "HEAD", "--only", "client_cycle", "--repetitions", "1", "--seconds", "0.001"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0].split() == ["workload", "checkout", "HEAD", "speedup"]
+    assert len(lines) == 2 and lines[1].startswith("client_cycle ") and lines[1].endswith("x")
