@@ -143,25 +143,36 @@ def locate_section_end(
 
 
 def parse_field_lines(
-    section: bytes, start: int, *, lenient: bool, allow_obs_fold: bool = False
+    section: bytes | bytearray,
+    start: int,
+    end: int | None = None,
+    *,
+    lenient: bool,
+    allow_obs_fold: bool = False,
 ) -> list[tuple[bytes, bytes]]:
-    """Split the field lines of *section* from offset *start* into
-    ``(name, value)`` pairs, names as received (not yet lowercased).
+    """Split the field lines of ``section[start:end]`` into ``(name, value)``
+    pairs of bytes, names as received (not yet lowercased).
 
-    *section* must end with the line ending of its last field line (not with
-    the empty line), and *start* must be 0 or just past an LF. An obs-fold is
-    joined into its field's value with *allow_obs_fold* (responses) and
-    rejected without it (requests).
+    The lines must end with the line ending of the last field line (not with
+    the empty line), at *end* (the end of *section* if None), and *start*
+    must be 0 or just past an LF. *section* may be the receive buffer's
+    bytearray itself: the head is then read where it lies, without a copy.
+    An obs-fold is joined into its field's value with *allow_obs_fold*
+    (responses) and rejected without it (requests).
     """
+    if end is None:
+        end = len(section)
     # The quick path: one pattern over the whole section, which must then
     # have matched every line (so a line it could not read sends the section
     # to the careful path). (Inline rather than a helper: this runs for every
     # head.)
     fields: list[tuple[bytes, bytes]] = (_LENIENT_FIELD_LINE if lenient else _STRICT_FIELD_LINE).findall(
-        section, start
+        section, start, end
     )
-    if len(fields) != section.count(b"\n", start):
-        return _parse_field_lines_carefully(section[start:], lenient=lenient, allow_obs_fold=allow_obs_fold)
+    if len(fields) != section.count(b"\n", start, end):
+        return _parse_field_lines_carefully(
+            bytes(section[start:end]), lenient=lenient, allow_obs_fold=allow_obs_fold
+        )
     return fields
 
 

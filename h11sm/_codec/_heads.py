@@ -105,16 +105,21 @@ def read_request_head(
     *max_header_count* fields (431), a major version other than 1 (505), or
     a transfer coding we do not implement (501).
     """
-    head = _take_head(buf, max_head_size, lenient=False, what="request head")
-    if head is None:
+    found = _find_head(buf, max_head_size, lenient=False, what="request head")
+    if found is None:
         return None
-    line = _REQUEST_LINE_RE.match(head)
+    # The head is read where it lies in the buffer (the patterns return
+    # bytes), and removed once its lines are read.
+    lines_end, head_end = found
+    data = buf._data
+    line = _REQUEST_LINE_RE.match(data, 0, lines_end)
     if line is None:
-        raise _request_line_error(head)
+        raise _request_line_error(bytes(data[:lines_end]))
     method, target, version = line.groups()
     if target[0] != 0x2F or method == b"CONNECT":  # all but the usual origin-form ("/...")
         _check_target_form(method, target)
-    fields = parse_field_lines(head, line.end(), lenient=False)
+    fields = parse_field_lines(data, line.end(), lines_end, lenient=False)
+    _remove_head(buf, head_end)
     # Checked only once the field lines are known to be well formed: a bare
     # LF among them is reported (400) as soon as it arrives when the head
     # trickles in, so a whole head must give the same verdict, not a 505.
@@ -147,15 +152,19 @@ def read_response_head(
     Like :func:`read_request_head`; with *lenient* a bare LF is also taken as
     a line ending (for a client talking to old servers; never for a server).
     """
-    head = _take_head(buf, max_head_size, lenient=lenient, what="response head")
-    if head is None:
+    found_head = _find_head(buf, max_head_size, lenient=lenient, what="response head")
+    if found_head is None:
         return None
+    # Read in place, as in read_request_head.
+    lines_end, head_end = found_head
+    data = buf._data
     pattern = _LENIENT_STATUS_LINE_RE if lenient else _STRICT_STATUS_LINE_RE
-    line = pattern.match(head)
+    line = pattern.match(data, 0, lines_end)
     if line is None:
-        raise _status_line_error(head, lenient=lenient)
+        raise _status_line_error(bytes(data[:lines_end]), lenient=lenient)
     version, status, reason = line.groups()
-    fields = parse_field_lines(head, line.end(), lenient=lenient, allow_obs_fold=True)
+    fields = parse_field_lines(data, line.end(), lines_end, lenient=lenient, allow_obs_fold=True)
+    _remove_head(buf, head_end)
     # After the field lines, as in read_request_head.
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
@@ -178,27 +187,28 @@ def read_response_head(
     )
 
 
-def _take_head(buf: ReceiveBuffer, max_head_size: int, *, lenient: bool, what: str) -> bytes | None:
-    """Remove a complete head from the buffer and return it without its final
-    empty line (so it ends with the last line's line ending); None if the head
-    is incomplete."""
+def _find_head(buf: ReceiveBuffer, max_head_size: int, *, lenient: bool, what: str) -> tuple[int, int] | None:
+    """Where the complete head at the front of the buffer ends, as
+    ``(lines_end, head_end)``: just past its last line's line ending, and
+    just past the empty line after it. None if the head is incomplete.
+    Empty lines before a head are dropped first."""
     data = buf._data
     if data.startswith((b"\r", b"\n")):
         empty = (_LENIENT_EMPTY_LINES_RE if lenient else _STRICT_EMPTY_LINES_RE).match(data)
         if empty is not None:
             buf._skipped += empty.end()
             buf._discard(empty.end())
-    found = locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
-    if found is None:
-        return None
-    lines_end, head_end = found
-    head = bytes(data[:lines_end])
-    # buf._discard(head_end), inline: this runs for every head.
-    del data[:head_end]
+    return locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
+
+
+def _remove_head(buf: ReceiveBuffer, head_end: int) -> None:
+    """Drop a head that has been read from the front of the buffer."""
+    # (buf._discard(head_end), inline, and the count of skipped empty lines
+    # reset: the next head starts afresh.)
+    del buf._data[:head_end]
     buf._scan_key = None
     buf._scan_pos = 0
     buf._skipped = 0
-    return head
 
 
 def _lowercase_names(
