@@ -37,10 +37,11 @@ _field_value_fullmatch: Final = FIELD_VALUE_RE.fullmatch
 # RFC 9110 §5.6.3: the whitespace allowed around a field value.
 _OWS: Final = b" \t"
 
-# RFC 9110 §8.6: Content-Length = 1*DIGIT. We also cap it at 19 digits, like
-# the wire parser does: that reaches past 2**63, far beyond any real body,
-# and it keeps a hand-built message and a parsed one subject to one rule.
-_MAX_CONTENT_LENGTH_DIGITS: Final = 19
+# RFC 9110 §8.6: Content-Length = 1*DIGIT. We also cap it at 19 digits, here
+# and in the wire parser (which takes the bound from here): that reaches past
+# 2**63, far beyond any real body, and it keeps a hand-built message and a
+# parsed one subject to one rule.
+MAX_CONTENT_LENGTH_DIGITS: Final = 19
 
 # How much of an offending value an error message quotes.
 _QUOTE_LIMIT: Final = 60
@@ -246,12 +247,12 @@ def _content_length(name: bytes, value: bytes) -> bytes:
     A comma list of identical lengths (``5, 5``) counts as that length
     (RFC 9110 §8.6); anything else that is not 1 to 19 digits is an error.
     """
-    if value.isdigit() and len(value) <= _MAX_CONTENT_LENGTH_DIGITS:
+    if value.isdigit() and len(value) <= MAX_CONTENT_LENGTH_DIGITS:
         return value
     agreed = None
     for item in value.split(b","):
         item = item.strip(_OWS)
-        if not item.isdigit() or len(item) > _MAX_CONTENT_LENGTH_DIGITS:
+        if not item.isdigit() or len(item) > MAX_CONTENT_LENGTH_DIGITS:
             raise ProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
         if agreed is None:
             agreed = item
@@ -442,7 +443,7 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
             if name in _FRAMING_NAMES:
                 if length is not None or name != _CONTENT_LENGTH:
                     return None  # Transfer-Encoding, or a second Content-Length
-                if not value.isdigit() or len(value) > _MAX_CONTENT_LENGTH_DIGITS:
+                if not value.isdigit() or len(value) > MAX_CONTENT_LENGTH_DIGITS:
                     return None
                 length = value
             special.append(field)

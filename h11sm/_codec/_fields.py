@@ -40,6 +40,7 @@ import re
 
 from .._abnf import FIELD_VALUE, TOKEN
 from .._errors import ProtocolError
+from .._headers import MAX_CONTENT_LENGTH_DIGITS
 from ._buffer import ReceiveBuffer
 
 __all__ = [
@@ -228,7 +229,7 @@ def _parse_field_lines_carefully(
 
 # RFC 9110 §8.6: Content-Length = 1*DIGIT. Nineteen digits reach past 2**63,
 # far beyond any real body, and keep int() on hostile input cheap.
-_CONTENT_LENGTH_RE = re.compile(rb"[0-9]{1,19}")
+_CONTENT_LENGTH_RE = re.compile(rb"[0-9]{1,%d}" % MAX_CONTENT_LENGTH_DIGITS)
 
 
 def content_length_value(values: list[bytes]) -> bytes:

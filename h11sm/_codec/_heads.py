@@ -32,7 +32,7 @@ import re
 from .._abnf import REQUEST_TARGET, TOKEN
 from .._errors import ProtocolError
 from .._events import InformationalResponse, Request, Response
-from .._headers import SPECIAL_NAMES, Headers
+from .._headers import MAX_CONTENT_LENGTH_DIGITS, SPECIAL_NAMES, Headers
 from ._buffer import ReceiveBuffer
 from ._fields import (
     content_length_value,
@@ -84,11 +84,6 @@ _TOKEN_RE = re.compile(TOKEN)
 _REQUEST_TARGET_RE = re.compile(REQUEST_TARGET)
 _HTTP_VERSION_RE = re.compile(rb"HTTP/[0-9]\.[0-9]")
 _STATUS_CODE_RE = re.compile(rb"[0-9]{3}")
-
-# A Content-Length of up to this many digits needs no closer look (the same
-# bound as content_length_value's).
-_MAX_LENGTH_DIGITS = 19
-
 
 
 def read_request_head(
@@ -152,11 +147,11 @@ def read_response_head(
     Like :func:`read_request_head`; with *lenient* a bare LF is also taken as
     a line ending (for a client talking to old servers; never for a server).
     """
-    found_head = _find_head(buf, max_head_size, lenient=lenient, what="response head")
-    if found_head is None:
+    found = _find_head(buf, max_head_size, lenient=lenient, what="response head")
+    if found is None:
         return None
     # Read in place, as in read_request_head.
-    lines_end, head_end = found_head
+    lines_end, head_end = found
     data = buf._data
     pattern = _LENIENT_STATUS_LINE_RE if lenient else _STRICT_STATUS_LINE_RE
     line = pattern.match(data, 0, lines_end)
@@ -170,20 +165,20 @@ def read_response_head(
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     status_code = int(status)
     headers, special, odd_length = _lowercase_names(fields, max_header_count)
-    # (The special fields are found again when needed once they changed.)
-    found: list[tuple[bytes, bytes]] | None = special
+    # (Once the fields changed, their special ones are found again when needed.)
+    kept_special: list[tuple[bytes, bytes]] | None = special
     if odd_length:
-        headers, found = _collapse_content_length(headers, special), None
+        headers, kept_special = _collapse_content_length(headers, special), None
     if reason is None:
         reason = b""
     if status_code >= 200:
         if status_code >= 600:
             raise ProtocolError(f"status code {status_code} out of range")
-        return Response._from_wire(status_code, Headers._from_wire(headers, found), version, reason)
+        return Response._from_wire(status_code, Headers._from_wire(headers, kept_special), version, reason)
     if status_code < 100:
         raise ProtocolError(f"status code {status_code} out of range")
     return InformationalResponse._from_wire(
-        status_code, Headers._from_wire(headers, found), version, reason
+        status_code, Headers._from_wire(headers, kept_special), version, reason
     )
 
 
@@ -233,7 +228,7 @@ def _lowercase_names(
             special.append(field)
             if name == b"content-length":
                 lengths += 1
-                plain_length = value.isdigit() and len(value) <= _MAX_LENGTH_DIGITS
+                plain_length = value.isdigit() and len(value) <= MAX_CONTENT_LENGTH_DIGITS
     return headers, special, lengths > 1 or not plain_length
 
 
