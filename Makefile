@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,docs,dev]'
+	$(PY) -m pip install --quiet -e '.[test,docs,dev,interop]'
 	touch $(STAMP)
 
 ## demo: show the library at work (a client and a server talking, events and states printed)

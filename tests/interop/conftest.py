@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from embedders import AsgiServer
 from peers import EXAMPLES, ExampleProcess, Nginx, RegisterLog
 
 # The example client is imported, not only run, so tests can look at what it
@@ -87,3 +88,39 @@ def example_proxy(tmp_path: Path, register_log: RegisterLog) -> Iterator[Example
     finally:
         proxy.stop()
     proxy.check_no_crash()
+
+
+# -- the programs written for h11 0.16, on h11sm (issue 11; see embedders.py) --
+#
+# One uvicorn and one hypercorn serve the whole session (starting a server
+# takes about a second); every test that uses one gets its log attached and
+# checks afterwards that it is still running.
+
+
+@pytest.fixture(scope="session")
+def _asgi_servers() -> Iterator[dict[str, AsgiServer]]:
+    # Started on first use, below, so that a run of other tests starts neither.
+    servers: dict[str, AsgiServer] = {}
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+@pytest.fixture(params=["uvicorn", "hypercorn"])
+def asgi_server(
+    request: pytest.FixtureRequest,
+    _asgi_servers: dict[str, AsgiServer],
+    tmp_path_factory: pytest.TempPathFactory,
+    register_log: RegisterLog,
+) -> Iterator[AsgiServer]:
+    """uvicorn (--http h11) or hypercorn serving tests/interop/asgi_app.py on
+    the chosen engine; shared by the session, restarted if a test killed it."""
+    name: str = request.param
+    server = _asgi_servers.get(name)
+    if server is None or not server.alive():
+        server = _asgi_servers[name] = AsgiServer(name, tmp_path_factory.mktemp(name))
+    server.register(register_log)
+    yield server
+    assert server.alive(), f"{name} died during the test:\n{server.log()[-LOG_TAIL:]}"
