@@ -13,7 +13,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from embedders import AsgiServer
+from embedders import AsgiServer, AsgiServerPool
 from peers import EXAMPLES, ExampleProcess, Nginx, RegisterLog
 
 # The example client is imported, not only run, so tests can look at what it
@@ -98,29 +98,21 @@ def example_proxy(tmp_path: Path, register_log: RegisterLog) -> Iterator[Example
 
 
 @pytest.fixture(scope="session")
-def _asgi_servers() -> Iterator[dict[str, AsgiServer]]:
-    # Started on first use, below, so that a run of other tests starts neither.
-    servers: dict[str, AsgiServer] = {}
+def asgi_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsgiServerPool]:
+    pool = AsgiServerPool(tmp_path_factory.mktemp("asgi-servers"))
     try:
-        yield servers
+        yield pool
     finally:
-        for server in servers.values():
-            server.stop()
+        pool.stop()
 
 
 @pytest.fixture(params=["uvicorn", "hypercorn"])
 def asgi_server(
-    request: pytest.FixtureRequest,
-    _asgi_servers: dict[str, AsgiServer],
-    tmp_path_factory: pytest.TempPathFactory,
-    register_log: RegisterLog,
+    request: pytest.FixtureRequest, asgi_servers: AsgiServerPool, register_log: RegisterLog
 ) -> Iterator[AsgiServer]:
     """uvicorn (--http h11) or hypercorn serving tests/interop/asgi_app.py on
     the chosen engine; shared by the session, restarted if a test killed it."""
-    name: str = request.param
-    server = _asgi_servers.get(name)
-    if server is None or not server.alive():
-        server = _asgi_servers[name] = AsgiServer(name, tmp_path_factory.mktemp(name))
+    server = asgi_servers.get(request.param)
     server.register(register_log)
     yield server
-    assert server.alive(), f"{name} died during the test:\n{server.log()[-LOG_TAIL:]}"
+    assert server.alive(), f"{server.name} died during the test:\n{server.log()[-LOG_TAIL:]}"

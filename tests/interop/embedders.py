@@ -162,3 +162,24 @@ def run_client_script(
     log_path.write_text(f"{output}\n--- stderr\n{result.stderr.decode(errors='replace')}")
     assert result.returncode == 0, f"{script} failed (exit {result.returncode}):\n{log_path.read_text()}"
     return json.loads(output.strip().splitlines()[-1])
+
+
+class AsgiServerPool:
+    """uvicorn and hypercorn for a whole test session, each started on first
+    use (a start takes about a second) and again if a test killed it."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.servers: dict[str, AsgiServer] = {}
+
+    def get(self, name: str) -> AsgiServer:
+        server = self.servers.get(name)
+        if server is None or not server.alive():
+            log_dir = self.log_dir / f"{name}-{len(self.servers)}"
+            log_dir.mkdir()
+            server = self.servers[name] = AsgiServer(name, log_dir)
+        return server
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
