@@ -8,7 +8,7 @@ back. Everything a user needs is importable from here.
 from __future__ import annotations
 
 from ._connection import Connection
-from ._errors import ProtocolError
+from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError
 from ._events import (
     ConnectionClosed,
     Data,
@@ -60,8 +60,10 @@ __all__ = [
     "EndOfMessage",
     "Event",
     "InformationalResponse",
+    "LocalProtocolError",
     "Paused",
     "ProtocolError",
+    "RemoteProtocolError",
     "Request",
     "Response",
     "__version__",

@@ -14,7 +14,13 @@ from typing import Any, Final, Protocol
 from . import _codec
 from ._compiled import AUTOMATON as _AUTOMATON
 from ._engine import JointState, TriggerRefused
-from ._errors import ProtocolError
+from ._errors import (
+    LocalProtocolError,
+    ProtocolError,
+    RemoteProtocolError,
+    as_local,
+    as_remote,
+)
 from ._events import (
     ConnectionClosed,
     Data,
@@ -202,7 +208,7 @@ class Connection:
         self._joint: JointState = _AUTOMATON.initial
         self._buffer = _codec.ReceiveBuffer()
         self._receive_closed = False
-        self._pending_error: ProtocolError | None = None
+        self._pending_error: RemoteProtocolError | None = None
         self._body_reader: _BodyReader | None = None
         self._body_writer: _BodyWriter | None = None
         self._request_method: bytes | None = None
@@ -264,6 +270,16 @@ class Connection:
         self._request_method = None
         self.client_is_waiting_for_100_continue = False
 
+    def send_failed(self) -> None:
+        """Tell the connection that bytes it gave you never reached the peer
+        (the write failed, or was cancelled).
+
+        Our state becomes :data:`ERROR`: the peer's view of the exchange no
+        longer matches ours, so the connection must not be reused (close
+        it). Calling it again, or after another error, changes nothing.
+        """
+        self._fire(_PROTOCOL_ERROR[self.our_role])
+
     # -- receiving -----------------------------------------------------------
 
     def receive_data(self, data: bytes | bytearray | memoryview | None) -> list[Event]:
@@ -319,12 +335,12 @@ class Connection:
         except ProtocolError as exc:
             self._fire(_PROTOCOL_ERROR[self.their_role])
             if not events:
-                raise
-            self._pending_error = exc
+                raise as_remote(exc) from None
+            self._pending_error = as_remote(exc)
             return events
         except Exception as exc:  # pragma: no cover - a bug in h11sm; report it the documented way
             self._fire(_PROTOCOL_ERROR[self.their_role])
-            raise ProtocolError(f"internal error while parsing: {exc!r}") from exc
+            raise RemoteProtocolError(f"internal error while parsing: {exc!r}") from exc
 
     def feed(self, data: bytes | bytearray | memoryview | None) -> None:
         """Add bytes from the peer to the buffer without parsing them (the
@@ -354,15 +370,15 @@ class Connection:
             error, self._pending_error = self._pending_error, None
             raise error
         if self.their_state is ERROR:
-            raise ProtocolError("can't receive data: the peer already broke the protocol (state ERROR)")
+            raise RemoteProtocolError("can't receive data: the peer already broke the protocol (state ERROR)")
         try:
             return self._next_event()
-        except ProtocolError:
+        except ProtocolError as exc:
             self._fire(_PROTOCOL_ERROR[self.their_role])
-            raise
+            raise as_remote(exc) from None
         except Exception as exc:  # pragma: no cover - a bug in h11sm; report it the documented way
             self._fire(_PROTOCOL_ERROR[self.their_role])
-            raise ProtocolError(f"internal error while parsing: {exc!r}") from exc
+            raise RemoteProtocolError(f"internal error while parsing: {exc!r}") from exc
 
     def _next_event(self) -> Event | Sentinel:
         state = self._joint.states[self._their_pos]
@@ -439,17 +455,19 @@ class Connection:
                     )
                 return head
         elif self._buffer._data:
-            raise ProtocolError(f"received data while the peer should be silent (peer state {state!r})")
+            raise RemoteProtocolError(f"received data while the peer should be silent (peer state {state!r})")
         if not self._receive_closed:
             return NEED_DATA
         if self._buffer._data:
-            raise ProtocolError("peer closed the connection in the middle of a message head")
+            raise RemoteProtocolError("peer closed the connection in the middle of a message head")
         try:
             self._fire(self._their_triggers[ConnectionClosed])
         except TriggerRefused as refusal:
             # The tables decide where a close is clean; say what it means
             # for the user (typically: a server hung up without answering).
-            raise ProtocolError(f"peer closed the connection before the exchange was complete ({refusal})") from None
+            raise RemoteProtocolError(
+                f"peer closed the connection before the exchange was complete ({refusal})"
+            ) from None
         return ConnectionClosed()
 
     # -- sending -------------------------------------------------------------
@@ -493,20 +511,23 @@ class Connection:
     def _send_head(self, head: Request | InformationalResponse | Response) -> bytes:
         """send() for a head: its bytes, in one piece."""
         if self._joint.states[self._our_pos] is ERROR:
-            raise ProtocolError(_ALREADY_BROKEN)
+            raise LocalProtocolError(_ALREADY_BROKEN)
         try:
             event_type = type(head)
             if event_type not in self._our_triggers:
-                raise ProtocolError(
+                raise LocalProtocolError(
                     f"{self.our_role!r} can't send a {event_type.__name__}: only the {self.their_role!r} does"
                 )
             if head.http_version != b"1.1":
-                raise ProtocolError(f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}")
+                raise LocalProtocolError(f"h11sm only sends HTTP/1.1 messages, not HTTP/{head.http_version.decode()}")
             if event_type is Request:
                 return self._send_request(head)  # type: ignore[arg-type]
             return self._send_response(head)  # type: ignore[arg-type]
+        except ProtocolError as exc:
+            self._fire(_PROTOCOL_ERROR[self.our_role])
+            raise as_local(exc) from None
         except Exception:
-            # (ProtocolError or not: see _send.)
+            # (Not a ProtocolError: see _send.)
             self._fire(_PROTOCOL_ERROR[self.our_role])
             raise
 
@@ -515,7 +536,7 @@ class Connection:
         EndOfMessage (their pieces) and ConnectionClosed (None)."""
         states = self._joint.states
         if states[self._our_pos] is ERROR:
-            raise ProtocolError(_ALREADY_BROKEN)
+            raise LocalProtocolError(_ALREADY_BROKEN)
         try:
             event_type = type(event)
             if event_type is Data or event_type is EndOfMessage:
@@ -537,6 +558,11 @@ class Connection:
                 self._fire(self._our_triggers[ConnectionClosed])
                 return None
             raise TypeError(f"can't send {event!r}: expected an h11sm event")
+        except ProtocolError as exc:
+            # (A writer's complaint, such as a body longer than its
+            # Content-Length, is the caller's fault.)
+            self._fire(_PROTOCOL_ERROR[self.our_role])
+            raise as_local(exc) from None
         except Exception:
             # A ProtocolError or not, whatever went wrong, our half of the
             # conversation can no longer be trusted to be in step with the
@@ -556,18 +582,18 @@ class Connection:
         status = response.status_code
         if type(response) is InformationalResponse:
             if self.their_http_version is not None and self.their_http_version < b"1.1":
-                raise ProtocolError(
+                raise LocalProtocolError(
                     f"can't send a 1xx response ({status}) to an HTTP/1.0 client: it would not understand "
                     "it (RFC 9110 §15.2)"
                 )
             if status == 101:
                 if self.client_is_waiting_for_100_continue:
-                    raise ProtocolError(
+                    raise LocalProtocolError(
                         "the client is waiting for 100 Continue: send it (and read the body) before "
                         "101 Switching Protocols (RFC 9110 §7.8)"
                     )
                 if not get_comma_header(response.headers, b"upgrade"):
-                    raise ProtocolError(
+                    raise LocalProtocolError(
                         "a 101 Switching Protocols response must name the protocol it switches to in an "
                         "Upgrade header field (RFC 9110 §15.2.2)"
                     )

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from itertools import product
 from pathlib import Path
 
-from ._errors import ProtocolError
+from ._errors import LocalProtocolError
 from ._sentinels import Sentinel
 from ._tables import Machine, TableError, Transition, Trigger, Vocabulary, load_tables
 
@@ -39,8 +39,10 @@ __all__ = ["Automaton", "JointState", "TriggerRefused", "interpret"]
 States = dict[str, Sentinel]
 
 
-class TriggerRefused(ProtocolError):
-    """A trigger is not allowed in the current joint state."""
+class TriggerRefused(LocalProtocolError):
+    """A trigger is not allowed in the current joint state. Met while
+    receiving, the connection reports it as a
+    :exc:`~h11sm.RemoteProtocolError`: the peer's event was the one refused."""
 
 
 # Shown where users meet it: tracebacks and reprs name the public module.

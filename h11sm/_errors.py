@@ -1,8 +1,22 @@
-"""The one exception type h11sm raises for protocol violations."""
+"""The exceptions h11sm raises for protocol violations, and whose fault each
+one is.
+
+Every violation is a :exc:`ProtocolError`. The core raises one of its two
+concrete kinds, so a program can tell who broke the rules: a
+:exc:`LocalProtocolError` when the caller did (building an invalid event,
+sending something not allowed now, reusing a connection too early) and a
+:exc:`RemoteProtocolError` when the peer did (anything found while
+receiving). Catching :exc:`ProtocolError` catches both.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ProtocolError"]
+__all__ = [
+    "AttributedProtocolError",
+    "LocalProtocolError",
+    "ProtocolError",
+    "RemoteProtocolError",
+]
 
 
 class ProtocolError(Exception):
@@ -12,6 +26,10 @@ class ProtocolError(Exception):
     ``error_status_hint`` is the status code a server would answer with if the
     peer caused the error: 400 for a generic violation, 431 when a head is too
     large, 505 for an HTTP version we cannot speak, and so on.
+
+    h11sm itself raises the subclasses :exc:`LocalProtocolError` and
+    :exc:`RemoteProtocolError`; this class stays constructible for programs
+    that raise it themselves.
     """
 
     def __init__(self, msg: str, error_status_hint: int = 400) -> None:
@@ -20,9 +38,62 @@ class ProtocolError(Exception):
         self.error_status_hint = error_status_hint
 
     def __repr__(self) -> str:
-        return f"ProtocolError({self.msg!r}, error_status_hint={self.error_status_hint})"
+        return f"{type(self).__name__}({self.msg!r}, error_status_hint={self.error_status_hint})"
+
+
+class AttributedProtocolError(ProtocolError):
+    """A protocol error that says whose fault it was: the common base of
+    :exc:`LocalProtocolError` and :exc:`RemoteProtocolError`.
+
+    It can't be raised itself (raise one of the two); the h11 0.16 face
+    exports it as ``h11sm.h11.ProtocolError``, which h11 0.16 also keeps
+    abstract.
+    """
+
+    def __init__(self, msg: str, error_status_hint: int = 400) -> None:
+        if type(self) is AttributedProtocolError:
+            raise TypeError("raise LocalProtocolError or RemoteProtocolError, not their common base")
+        super().__init__(msg, error_status_hint)
+
+
+class LocalProtocolError(AttributedProtocolError):
+    """The caller broke the rules: an invalid event, an event not allowed in
+    the current state, or a connection reused too early."""
+
+
+class RemoteProtocolError(AttributedProtocolError):
+    """The peer broke the rules: raised while receiving. The peer's state is
+    then ``ERROR``; a server may still send a response (see
+    ``error_status_hint``) before closing."""
+
+
+def as_remote(error: ProtocolError) -> RemoteProtocolError:
+    """*error*, found while receiving, as a :exc:`RemoteProtocolError` with
+    the same message and hint (itself if it already is one).
+
+    A check shared by both directions (an event's field rules, a table's
+    refusal) raises a :exc:`LocalProtocolError`; met on received bytes, the
+    fault is the peer's.
+    """
+    if type(error) is RemoteProtocolError:
+        return error
+    remote = RemoteProtocolError(error.msg, error.error_status_hint)
+    remote.__traceback__ = error.__traceback__
+    return remote
+
+
+def as_local(error: ProtocolError) -> LocalProtocolError:
+    """*error*, met while sending, as a :exc:`LocalProtocolError` with the
+    same message and hint (itself if it already is one, or a subclass)."""
+    if isinstance(error, LocalProtocolError):
+        return error
+    local = LocalProtocolError(error.msg, error.error_status_hint)
+    local.__traceback__ = error.__traceback__
+    return local
 
 
 # Tracebacks and class reprs name the public spelling, the one users catch
 # (h11sm.ProtocolError), rather than this private module.
-ProtocolError.__module__ = "h11sm"
+for _public in (ProtocolError, LocalProtocolError, RemoteProtocolError):
+    _public.__module__ = "h11sm"
+del _public

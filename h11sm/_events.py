@@ -3,7 +3,7 @@ from :meth:`Connection.receive_data`.
 
 Every event is an immutable, final class with keyword-only constructor
 arguments. Constructors convert their arguments to the canonical types (byte
-strings, plain ints) and check them, raising :exc:`ProtocolError` for a value
+strings, plain ints) and check them, raising :exc:`LocalProtocolError` for a value
 HTTP/1.1 does not allow and :exc:`TypeError` for an argument of the wrong
 kind. Events compare equal when they are of the same class and their fields
 are equal; they are not hashable.
@@ -21,7 +21,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Final, final
 
 from ._abnf import HTTP_VERSION_RE, REQUEST_TARGET_RE, TOKEN_RE
-from ._errors import ProtocolError
+from ._errors import LocalProtocolError
 from ._headers import EMPTY_HEADERS, Headers, _quote, normalize_and_validate, to_bytes
 from ._sentinels import DONE, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL, Sentinel
 
@@ -165,7 +165,7 @@ def _http_version(value: object) -> bytes:
         return value
     version = _bytes_field(value, "http_version")
     if _version_fullmatch(version) is None:
-        raise ProtocolError(
+        raise LocalProtocolError(
             f"Illegal http_version {_quote(version)} (expected a digit, a dot and a digit)"
         )
     return version
@@ -179,7 +179,7 @@ def _status_code(value: object, event: str, low: int, high: int) -> int:
             raise TypeError(f"{event}.status_code must be an int, not {type(value).__name__}")
         value = int(value)
     if not low <= value < high:
-        raise ProtocolError(f"{event}.status_code must be in [{low}, {high}), not {value}")
+        raise LocalProtocolError(f"{event}.status_code must be in [{low}, {high}), not {value}")
     return value
 
 
@@ -188,7 +188,7 @@ def _reason(value: object) -> bytes:
         return value
     reason = _bytes_field(value, "reason")
     if reason.translate(None, _REASON_BYTES):
-        raise ProtocolError(f"Illegal reason {_quote(reason)} (control characters)")
+        raise LocalProtocolError(f"Illegal reason {_quote(reason)} (control characters)")
     return reason
 
 
@@ -241,11 +241,11 @@ class Request(Event):
         if type(method) is not bytes:
             method = to_bytes(method, "method")
         if method not in _STANDARD_METHODS and _token_fullmatch(method) is None:
-            raise ProtocolError(f"Illegal method {_quote(method)}")
+            raise LocalProtocolError(f"Illegal method {_quote(method)}")
         if type(target) is not bytes:
             target = to_bytes(target, "target")
         if _target_fullmatch(target) is None:
-            raise ProtocolError(f"Illegal target {_quote(target)}")
+            raise LocalProtocolError(f"Illegal target {_quote(target)}")
         checked = normalize_and_validate(headers)
         if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
             http_version = _http_version(http_version)
@@ -256,9 +256,9 @@ class Request(Event):
                 hosts += 1
         if hosts == 0:
             if http_version >= b"1.1":
-                raise ProtocolError("Missing mandatory Host: header")
+                raise LocalProtocolError("Missing mandatory Host: header")
         elif hosts > 1:
-            raise ProtocolError("Found multiple Host: headers")
+            raise LocalProtocolError("Found multiple Host: headers")
         set_method, set_target, set_headers, set_version = _REQUEST_SETTERS
         set_method(self, method)
         set_target(self, target)
@@ -517,7 +517,7 @@ class Paused(Event):
         if type(reason) is not Sentinel:
             raise TypeError(f"Paused.reason must be a state sentinel, not {type(reason).__name__}")
         if reason not in _PAUSE_REASONS:
-            raise ProtocolError(
+            raise LocalProtocolError(
                 "Paused.reason must be DONE, MIGHT_SWITCH_PROTOCOL or SWITCHED_PROTOCOL, "
                 f"not {reason!r}"
             )

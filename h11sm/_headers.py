@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Final, final, overload
 
 from ._abnf import FIELD_VALUE_RE, TOKEN_RE
-from ._errors import ProtocolError
+from ._errors import LocalProtocolError
 
 __all__ = [
     "Headers",
@@ -62,7 +62,7 @@ def to_bytes(value: object, what: str) -> bytes:
     :class:`str` holding only ASCII characters. *what* names the value in
     error messages.
 
-    :raises ProtocolError: for a :class:`str` with non-ASCII characters (a
+    :raises LocalProtocolError: for a :class:`str` with non-ASCII characters (a
         value that can't be sent, rather than a wrong type; to send bytes
         outside ASCII, pass them as bytes).
     :raises TypeError: for anything else, notably :class:`int` (``bytes(5)``
@@ -74,7 +74,7 @@ def to_bytes(value: object, what: str) -> bytes:
         try:
             return value.encode("ascii")
         except UnicodeEncodeError:
-            raise ProtocolError(
+            raise LocalProtocolError(
                 f"{what} must contain only ASCII characters, got {value[:_QUOTE_LIMIT]!r}"
             ) from None
     if isinstance(value, bytes):
@@ -232,13 +232,13 @@ def _value_to_bytes(value: object, name: bytes) -> bytes:
     return to_bytes(value, f"value of header {name!r}")
 
 
-def _check_name_error(name: bytes) -> ProtocolError:
+def _check_name_error(name: bytes) -> LocalProtocolError:
     """The error for a header name that is not a token."""
     if name and name.strip() != name:
         # RFC 9112 §5.1: servers must reject whitespace between the name and
         # the colon, as recipients have disagreed on what it means.
-        return ProtocolError(f"Illegal header name {_quote(name)}: leading or trailing whitespace")
-    return ProtocolError(f"Illegal header name {_quote(name)}")
+        return LocalProtocolError(f"Illegal header name {_quote(name)}: leading or trailing whitespace")
+    return LocalProtocolError(f"Illegal header name {_quote(name)}")
 
 
 def _content_length(name: bytes, value: bytes) -> bytes:
@@ -253,11 +253,11 @@ def _content_length(name: bytes, value: bytes) -> bytes:
     for item in value.split(b","):
         item = item.strip(_OWS)
         if not item.isdigit() or len(item) > MAX_CONTENT_LENGTH_DIGITS:
-            raise ProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
+            raise LocalProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
         if agreed is None:
             agreed = item
         elif item != agreed:
-            raise ProtocolError(f"Conflicting values in {name!r} header: {_quote(value)}")
+            raise LocalProtocolError(f"Conflicting values in {name!r} header: {_quote(value)}")
     assert agreed is not None  # split() always yields at least one item
     return agreed
 
@@ -274,10 +274,10 @@ def _check_transfer_encoding(name: bytes, value: bytes) -> None:
         item = item.strip(_OWS)
         if item:
             if _token_fullmatch(item) is None:
-                raise ProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
+                raise LocalProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
             seen = True
     if not seen:
-        raise ProtocolError(f"Empty {name!r} header")
+        raise LocalProtocolError(f"Empty {name!r} header")
 
 
 def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
@@ -292,7 +292,7 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
     A :class:`Headers` object is returned unchanged: it was checked when it
     was made.
 
-    Rules (a violation raises :exc:`ProtocolError` naming the header):
+    Rules (a violation raises :exc:`LocalProtocolError` naming the header):
 
     * a name must be a token (RFC 9110 §5.1); whitespace before or after it
       is rejected rather than stripped (RFC 9112 §5.1);
@@ -304,7 +304,7 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
     * Transfer-Encoding must be a comma list of tokens, with at least one.
 
     A :class:`str` with non-ASCII characters also raises
-    :exc:`ProtocolError`. Something that is not a pair, or a name or value
+    :exc:`LocalProtocolError`. Something that is not a pair, or a name or value
     of a type that is neither bytes-like nor :class:`str`, raises
     :exc:`TypeError`; so does passing a mapping, a :class:`str` or
     :class:`bytes` as *headers* itself.
@@ -347,14 +347,14 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
         value = raw_value if type(raw_value) is bytes else _value_to_bytes(raw_value, name)
         value = value.strip(_OWS)
         if _field_value_fullmatch(value) is None:
-            raise ProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
+            raise LocalProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
         if name == b"content-length":
             length = _content_length(name, value)
             if content_length is None:
                 content_length = length
                 fields.append((name, length))
             elif length != content_length:
-                raise ProtocolError(
+                raise LocalProtocolError(
                     f"Conflicting {name!r} headers: {content_length!r} and {length!r}"
                 )
             continue
