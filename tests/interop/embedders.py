@@ -33,7 +33,7 @@ from peers import STARTUP_TIMEOUT, RegisterLog, free_port, stop_process
 
 HERE = Path(__file__).resolve().parent
 ENGINES = ("h11sm", "h11")
-ENGINE = os.environ.get("H11SM_INTEROP_ENGINE", "h11")
+ENGINE = os.environ.get("H11SM_INTEROP_ENGINE", "h11sm")
 if ENGINE not in ENGINES:
     raise RuntimeError(f"H11SM_INTEROP_ENGINE must be one of {ENGINES}, not {ENGINE!r}")
 
@@ -75,8 +75,10 @@ def server_command(server: str, port: int) -> list[str]:
             "--timeout-graceful-shutdown", "2",
         )
     if server == "hypercorn":
+        # --workers 0: serve in this process. Hypercorn's default (one worker)
+        # spawns a new interpreter, which would import the real h11.
         return python_command(
-            "-m", "hypercorn", "asgi_app:app", "--bind", f"127.0.0.1:{port}", "--log-level", "info",
+            "-m", "hypercorn", "asgi_app:app", "--workers", "0", "--bind", f"127.0.0.1:{port}", "--log-level", "info",
             "--graceful-timeout", "2",
         )
     raise ValueError(f"unknown server {server!r}")

@@ -30,7 +30,18 @@ from embedders import ENGINE, AsgiServerPool, expected_engine, run_client_script
 from httpx_client import pattern_bytes
 from peers import Nginx, RegisterLog
 
+from h11sm.h11._headers import Headers
+
 pytestmark = pytest.mark.interop
+
+#: httpcore reads every response's fields with ``Headers.raw_items()``
+#: (issue 11 point 3, in the core); until h11sm has it, every request that
+#: gets a response fails on the face with AttributeError.
+needs_raw_items = pytest.mark.xfail(
+    ENGINE == "h11sm" and not hasattr(Headers, "raw_items"),
+    reason="h11sm.h11._headers.Headers has no raw_items() yet (issue 11 point 3); httpcore calls it on every response",
+    strict=True,
+)
 
 PEERS = ["uvicorn", "hypercorn", "nginx", "http.server"]
 MODES = ["sync", "async"]
@@ -191,6 +202,7 @@ def test_httpx_runs_on_the_chosen_engine(report: tuple[Peer, dict[str, Any]]) ->
     assert result["h11"] == result["httpcore_h11"] == expected_engine()
 
 
+@needs_raw_items
 def test_keep_alive_reuses_one_connection(report: tuple[Peer, dict[str, Any]]) -> None:
     _, result = report
     reused = [step for step in result["steps"] if step["name"] not in ("invalid header", "after the error")]
@@ -203,12 +215,14 @@ def test_keep_alive_reuses_one_connection(report: tuple[Peer, dict[str, Any]]) -
     assert len(nginx_connections) <= 1
 
 
+@needs_raw_items
 def test_get(report: tuple[Peer, dict[str, Any]]) -> None:
     _, result = report
     get = steps(result)["get"]
     assert (get["status"], get["http_version"], get["text"]) == (200, "HTTP/1.1", HELLO.decode())
 
 
+@needs_raw_items
 def test_post_with_a_body(report: tuple[Peer, dict[str, Any]]) -> None:
     peer, result = report
     post = steps(result)["post readback" if peer.readback else "post"]
@@ -217,6 +231,7 @@ def test_post_with_a_body(report: tuple[Peer, dict[str, Any]]) -> None:
         assert steps(result)["post"]["status"] == 201  # created by the PUT
 
 
+@needs_raw_items
 def test_streaming_upload(report: tuple[Peer, dict[str, Any]]) -> None:
     peer, result = report
     upload = steps(result)["upload readback" if peer.readback else "upload"]
@@ -227,6 +242,7 @@ def test_streaming_upload(report: tuple[Peer, dict[str, Any]]) -> None:
         assert upload["headers"]["x-request-framing"] == "chunked"
 
 
+@needs_raw_items
 def test_streaming_download(report: tuple[Peer, dict[str, Any]]) -> None:
     peer, result = report
     download = steps(result)["download"]
@@ -235,6 +251,7 @@ def test_streaming_download(report: tuple[Peer, dict[str, Any]]) -> None:
     assert download["chunks"] > 1  # read as it came, not in one piece
 
 
+@needs_raw_items
 def test_head(report: tuple[Peer, dict[str, Any]]) -> None:
     _, result = report
     head = steps(result)["head"]
@@ -242,6 +259,7 @@ def test_head(report: tuple[Peer, dict[str, Any]]) -> None:
     assert head["headers"]["content-length"] == str(len(HELLO))
 
 
+@needs_raw_items
 def test_an_invalid_header_raises_local_protocol_error(report: tuple[Peer, dict[str, Any]]) -> None:
     _, result = report
     invalid = steps(result)["invalid header"]
