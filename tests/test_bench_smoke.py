@@ -76,6 +76,7 @@ def test_command_line_writes_json(bench: ModuleType, monkeypatch: pytest.MonkeyP
     saved = json.loads(out.read_text())
     assert [row["key"] for row in saved["rows"]] == ["server_cycle"]
     assert saved["config"]["repetitions"] == 3
+    assert saved["server"] is None  # the uvicorn workload runs only when selected
 
 
 def test_the_workload_inputs_are_what_the_issue_describes(bench: ModuleType) -> None:
@@ -105,3 +106,48 @@ def test_bench_ab_compares_the_checkout_with_a_commit() -> None:
     lines = completed.stdout.splitlines()
     assert lines[0].split() == ["workload", "checkout", "HEAD", "speedup"]
     assert len(lines) == 2 and lines[1].startswith("client_cycle ") and lines[1].endswith("x")
+
+
+def test_the_uvicorn_workload_runs_three_ways(bench: ModuleType) -> None:
+    # uvicorn and h11 come with the interop extra, httptools with
+    # tools/bench-requirements.txt, wrk from the system (CI installs it).
+    ways, missing = bench.server_ways_available()
+    config = bench.ServerConfig(rounds=1, duration=1, connections=4)
+    result = bench.run_server_workload(config)
+    assert result["missing"] == missing
+    if "uvicorn" in missing or "wrk" in missing:
+        assert (ways, result["ways"], result["ratios"]) == ([], {}, {})
+        return
+    assert {"h11sm", "h11"} <= set(ways)
+    assert list(result["ways"]) == ways
+    for figures in result["ways"].values():
+        assert figures["requests_per_second"] > 0
+        assert figures["errors"] == 0
+        assert len(figures["samples"]) == 1
+    assert set(result["ratios"]) == set(ways) - {"h11sm"}
+    ours = result["ways"]["h11sm"]["requests_per_second"]
+    assert result["ratios"]["h11"] == ours / result["ways"]["h11"]["requests_per_second"]
+    table = bench.format_server(result)
+    assert table.startswith("uvicorn_echo: uvicorn ")
+    assert "h11sm (face), --http h11" in table
+
+
+def test_the_uvicorn_workload_names_what_is_missing(bench: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_find_spec = importlib.util.find_spec
+
+    def without_uvicorn(name: str, package: str | None = None) -> object:
+        return None if name in {"uvicorn", "httptools"} else real_find_spec(name, package)
+
+    monkeypatch.setattr(bench.importlib.util, "find_spec", without_uvicorn)
+    assert bench.server_ways_available()[1][0] == "uvicorn"
+    result = bench.run_server_workload(bench.ServerConfig())
+    assert (result["ways"], result["ratios"]) == ({}, {})
+    assert "not available, skipped: uvicorn" in bench.format_server(result)
+
+
+def test_the_uvicorn_commands(bench: ModuleType) -> None:
+    face, h11, httptools = (bench.uvicorn_command(way, 8000) for way in ("h11sm", "h11", "httptools"))
+    assert face[:5] == [sys.executable, "-m", "h11sm.h11", "-m", "uvicorn"]
+    assert face[3:] == h11[1:]
+    assert h11[h11.index("--http") + 1] == "h11"
+    assert httptools[httptools.index("--http") + 1] == "httptools"

@@ -7,10 +7,15 @@ repetition, for h11sm and for whichever references are importable: ``h11``
 figure reported for each is the median over the repetitions, timed in CPU
 time of this process (so that other load on a shared machine matters less).
 
+One more workload times a real server instead of the library alone:
+uvicorn serving an echo application (``tools/asgi_echo.py``) under wrk, on
+h11sm through its h11 face, on h11, and on httptools (``uvicorn_echo``;
+needs uvicorn and wrk, leave it out with ``--no-server``).
+
 Install the references (never dependencies of h11sm) and run::
 
     .venv/bin/python -m pip install -r tools/bench-requirements.txt
-    .venv/bin/python tools/bench.py            # the full run, about 90 seconds
+    .venv/bin/python tools/bench.py            # the full run, about 2.5 minutes
     .venv/bin/python tools/bench.py --quick    # under 20 seconds
     .venv/bin/python tools/bench.py --json results.json
 
@@ -25,9 +30,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import http.client
 import importlib
+import importlib.metadata
+import importlib.util
 import json
 import platform
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
 
 try:
     import resource
@@ -634,6 +647,7 @@ class Config:
     references: tuple[str, ...] = ("h11", "h11-mypyc", "httptools")
     workloads: tuple[str, ...] | None = None  # None: all
     progress: Callable[[str], None] | None = None
+    server: ServerConfig | None = None  # the uvicorn workload; None: not run
 
 
 @dataclass
@@ -693,6 +707,7 @@ def run(config: Config) -> dict[str, Any]:
         "config": {"repetitions": config.repetitions, "seconds": config.seconds, "body_size": config.body_size},
         "rows": [asdict(row) for row in rows],
         "targets": check_targets(rows),
+        "server": None if config.server is None else run_server_workload(config.server, config.progress),
     }
 
 
@@ -760,6 +775,217 @@ def check_targets(rows: list[Row]) -> list[dict[str, Any]]:
     return results
 
 
+# -- a real server: uvicorn under wrk (issue 11) --------------------------------------
+#
+# The workloads above time the libraries alone. This one times a program that
+# people run: uvicorn serving an echo application (tools/asgi_echo.py) under
+# wrk, three ways: on h11sm, through its h11 face (``python -m h11sm.h11 -m
+# uvicorn ... --http h11``), on h11 (``--http h11``) and on httptools
+# (``--http httptools``). Everything else is the same: the same uvicorn, the
+# same application, the same Python, one process each. The figures are
+# wrk's requests per second (wall clock, so the load of a shared machine
+# shows), the median over rounds in which the three take turns.
+
+SERVER_KEY = "uvicorn_echo"
+ECHO_APP_DIR = ROOT / "tools"
+SERVER_WAYS = ("h11sm", "h11", "httptools")
+#: The module each way needs, and what ``import h11`` must give the server.
+_SERVER_MODULES = {"h11sm": "h11sm.h11", "h11": "h11", "httptools": "httptools"}
+_EXPECTED_H11 = {"h11sm": "h11sm.h11", "h11": "h11", "httptools": None}
+ECHO_BODY = b"0123456789abcdef" * 8  # 128 bytes, POSTed and echoed back
+_WRK_ECHO_SCRIPT = (
+    'wrk.method = "POST"\n'
+    f'wrk.body = "{ECHO_BODY.decode()}"\n'
+    'wrk.headers["Content-Type"] = "application/octet-stream"\n'
+)
+
+
+@dataclass
+class ServerConfig:
+    rounds: int = 3
+    duration: int = 5  # seconds of wrk per way and round
+    connections: int = 32
+    threads: int = 1  # uvicorn is one Python process: one wrk thread keeps it busy
+    startup_timeout: float = 20.0
+
+
+def uvicorn_command(way: str, port: int) -> list[str]:
+    """The command line serving tools/asgi_echo.py with uvicorn the *way* given."""
+    uvicorn = [
+        "-m", "uvicorn", "asgi_echo:app", "--app-dir", str(ECHO_APP_DIR),
+        "--host", "127.0.0.1", "--port", str(port), "--http", "httptools" if way == "httptools" else "h11",
+        "--ws", "none", "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    if way == "h11sm":
+        return [sys.executable, "-m", "h11sm.h11", *uvicorn]
+    return [sys.executable, *uvicorn]
+
+
+def server_ways_available() -> tuple[list[str], list[str]]:
+    """The ways that can run here, and the names of what is missing."""
+    missing = [name for name in ("uvicorn",) if importlib.util.find_spec(name) is None]
+    if shutil.which("wrk") is None:
+        missing.append("wrk")
+    if missing:
+        return [], missing
+    ways = []
+    for way in SERVER_WAYS:
+        try:
+            found = importlib.util.find_spec(_SERVER_MODULES[way]) is not None
+        except ImportError:  # pragma: no cover - a parent package is missing
+            found = False
+        if found:
+            ways.append(way)
+        else:
+            missing.append(f"{way} ({_SERVER_MODULES[way]})")
+    return ways, missing
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class UvicornProcess:
+    """uvicorn serving the echo application one way, on a free port."""
+
+    def __init__(self, way: str, log_dir: Path, config: ServerConfig) -> None:
+        self.way = way
+        self.log_path = log_dir / f"uvicorn-{way}.log"
+        for _attempt in range(3):  # the port could be taken between probe and bind
+            self.port = _free_port()
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(
+                    uvicorn_command(way, self.port), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                )
+            if self._wait_until_ready(config.startup_timeout):
+                return
+        raise RuntimeError(f"uvicorn ({way}) did not start:\n{self.log_path.read_text(errors='replace')}")
+
+    def _wait_until_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        return False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/echo"
+
+    def check(self) -> None:
+        """One request before timing: the body comes back, and the server
+        runs on the h11 it claims (none at all for httptools)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("POST", "/echo", body=ECHO_BODY)
+            response = connection.getresponse()
+            body, engine = response.read(), response.getheader("x-h11")
+        finally:
+            connection.close()
+        expected = _EXPECTED_H11[self.way]
+        if response.status != 200 or body != ECHO_BODY or (expected is not None and engine != expected):
+            raise AssertionError(
+                f"uvicorn ({self.way}) answered {response.status} with {len(body)} bytes on h11={engine!r}, "
+                f"expected 200 with the {len(ECHO_BODY)} bytes sent, on {expected!r}"
+            )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def run_wrk(url: str, script: Path, config: ServerConfig) -> tuple[float, int]:
+    """wrk's requests per second for one run, and its errors (socket errors
+    and statuses other than 2xx or 3xx), which must be none."""
+    wrk = shutil.which("wrk") or "wrk"
+    command = [
+        wrk, "--threads", str(config.threads), "--connections", str(config.connections),
+        "--duration", f"{config.duration}s", "--timeout", "5s", "--script", str(script), url,
+    ]  # fmt: skip
+    report = subprocess.run(command, capture_output=True, text=True, timeout=config.duration + 60, check=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
+    if rate is None:
+        raise RuntimeError(f"unexpected wrk output:\n{report}")
+    errors = 0
+    if socket_errors := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report):
+        errors += sum(int(count) for count in socket_errors.groups())
+    if bad_status := re.search(r"Non-2xx or 3xx responses: (\d+)", report):
+        errors += int(bad_status.group(1))
+    return float(rate.group(1)), errors
+
+
+def run_server_workload(config: ServerConfig, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """uvicorn with the echo application under wrk, the three ways taking
+    turns round by round; the ways that cannot run here are named."""
+    ways, missing = server_ways_available()
+    result: dict[str, Any] = {"config": asdict(config), "missing": missing, "ways": {}, "ratios": {}}
+    if not ways:
+        return result
+    result["uvicorn"] = importlib.metadata.version("uvicorn")
+    samples: dict[str, list[float]] = {way: [] for way in ways}
+    errors = dict.fromkeys(ways, 0)
+    with tempfile.TemporaryDirectory(prefix="h11sm-bench-") as tmp:
+        script = Path(tmp) / "echo.lua"
+        script.write_text(_WRK_ECHO_SCRIPT)
+        servers: list[UvicornProcess] = []
+        try:
+            for way in ways:
+                servers.append(UvicornProcess(way, Path(tmp), config))
+                servers[-1].check()
+            for number in range(1, config.rounds + 1):
+                for server in servers:
+                    rate, failed = run_wrk(server.url, script, config)
+                    samples[server.way].append(rate)
+                    errors[server.way] += failed
+                    if progress is not None:
+                        progress(f"uvicorn round {number}: {server.way:10} {rate:10,.0f} requests/s, {failed} errors")
+        finally:
+            for server in servers:
+                server.stop()
+    for way in ways:
+        result["ways"][way] = {
+            "requests_per_second": statistics.median(samples[way]),
+            "samples": samples[way],
+            "errors": errors[way],
+        }
+    if "h11sm" in ways:
+        ours = result["ways"]["h11sm"]["requests_per_second"]
+        for way in ways:
+            if way != "h11sm":
+                result["ratios"][way] = ours / result["ways"][way]["requests_per_second"]
+    return result
+
+
+def format_server(server: dict[str, Any]) -> str:
+    config = server["config"]
+    lines = [
+        f"{SERVER_KEY}: uvicorn {server.get('uvicorn', '?')} serving an echo app under wrk (a POST of "
+        f"{len(ECHO_BODY)} bytes, echoed; wrk -t{config['threads']} -c{config['connections']}, "
+        f"{config['rounds']} round(s) of {config['duration']} s, median):",
+        f"  {'uvicorn on':<28} {'requests/s':>11} {'errors':>7} {'h11sm is':>9}",
+    ]
+    labels = {"h11sm": "h11sm (face), --http h11", "h11": "h11, --http h11", "httptools": "httptools, --http httptools"}
+    for way, figures in server["ways"].items():
+        ratio = server["ratios"].get(way)
+        shown = "-" if ratio is None else f"{ratio:.2f}x"
+        lines.append(f"  {labels[way]:<28} {figures['requests_per_second']:>11,.0f} {figures['errors']:>7} {shown:>9}")
+    if server["missing"]:
+        lines.append(f"  not available, skipped: {', '.join(server['missing'])}")
+    return "\n".join(lines)
+
+
 # -- output --------------------------------------------------------------------------
 
 COLUMNS = ("h11sm", "h11", "h11-mypyc", "httptools")
@@ -785,6 +1011,19 @@ def format_row(row: Row) -> str:
 
 
 def format_table(result: dict[str, Any]) -> str:
+    lines = []
+    if result["rows"]:  # none when only the uvicorn workload ran
+        lines += _format_library_table(result)
+    if result.get("server") is not None:
+        lines.append("")
+        lines.append(format_server(result["server"]))
+    versions = ", ".join(f"{name} {version}" for name, version in result["versions"].items())
+    lines.append("")
+    lines.append(f"{result['machine']['implementation']} {result['machine']['python']}; {versions}")
+    return "\n".join(lines).lstrip("\n")
+
+
+def _format_library_table(result: dict[str, Any]) -> list[str]:
     header = " ".join(
         [f"{'workload':<34}", f"{'unit':<10}"]
         + [f"{name:>11}" for name in COLUMNS]
@@ -808,17 +1047,17 @@ def format_table(result: dict[str, Any]) -> str:
     for item in result["targets"]:
         mark = "met   " if item["met"] else "MISSED"
         lines.append(f"  {mark} {item['target']}: {item['value']} (goal {item['goal']})")
-    versions = ", ".join(f"{name} {version}" for name, version in result["versions"].items())
-    lines.append("")
-    lines.append(f"{result['machine']['implementation']} {result['machine']['python']}; {versions}")
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer, shorter repetitions and 8 MiB bodies (<20 s)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
-    parser.add_argument("--only", metavar="KEY", action="append", help="run only this workload (repeatable)")
+    parser.add_argument(
+        "--only", metavar="KEY", action="append", help=f"run only this workload (repeatable; {SERVER_KEY}: uvicorn)"
+    )
+    parser.add_argument("--no-server", action="store_true", help=f"leave out {SERVER_KEY} (uvicorn under wrk)")
     parser.add_argument(
         "--without",
         metavar="LIBRARY",
@@ -833,6 +1072,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config.repetitions, config.seconds, config.body_size = 3, 0.04, 8 << 20
     if args.only:
         config.workloads = tuple(args.only)
+    if not args.no_server and (not args.only or SERVER_KEY in args.only):
+        config.server = ServerConfig(rounds=1, duration=2) if args.quick else ServerConfig()
     config.progress = lambda line: print(line, file=sys.stderr, flush=True)
     result = run(config)
     print(format_table(result))
