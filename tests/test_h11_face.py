@@ -192,7 +192,8 @@ def test_bad_bytes_raise_remote_errors_and_break_the_peer_for_good() -> None:
     with pytest.raises(RemoteProtocolError) as caught:
         server.next_event()
     assert caught.value.error_status_hint == 400
-    assert server.send(Response(status_code=400, headers=[])) == b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
+    answer = server.send(Response(status_code=400, headers=[]))
+    assert answer == b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
 
 
 def test_a_refused_send_raises_a_local_error_and_breaks_us_for_good() -> None:
@@ -633,6 +634,7 @@ def test_the_runner_runs_a_module_a_script_or_code_with_the_face_in_place(
 
     (tmp_path / "report_engine.py").write_text(_REPORT_ENGINE + "\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     monkeypatch.setattr("sys.argv", ["ignored"])
     assert main(["-m", "report_engine", "--flag", "x"]) == 0
     assert capsys.readouterr().out == "h11sm.h11 h11sm.h11._connection ['--flag', 'x']\n"
@@ -666,3 +668,69 @@ def test_the_runner_as_a_new_user_starts_it(tmp_path: Any) -> None:
         check=True,
     )
     assert completed.stdout == "h11sm.h11 h11sm.h11._connection ['a']\n"
+
+
+def test_programs_started_by_the_program_get_the_face_too(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    child = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'import h11; print(h11.__name__)'])"
+    completed = subprocess.run(
+        [sys.executable, "-m", "h11sm.h11", "-c", child],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert completed.stdout == "h11sm.h11\n"
+
+
+def test_children_inherit_the_boot_folder_first_on_their_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from h11sm.h11._install import BOOT_FOLDER, install_in_children
+
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    install_in_children()
+    assert os.environ["PYTHONPATH"] == BOOT_FOLDER
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    install_in_children()
+    assert os.environ["PYTHONPATH"] == BOOT_FOLDER + os.pathsep + "/elsewhere"
+    assert os.path.isfile(os.path.join(BOOT_FOLDER, "sitecustomize.py"))
+
+
+@pytest.mark.usefixtures("clean_h11_modules")
+def test_the_boot_module_installs_and_then_runs_the_sitecustomize_it_hides(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import sys
+
+    from h11sm.h11._install import BOOT_FOLDER
+
+    hidden = tmp_path / "site"
+    hidden.mkdir()
+    (hidden / "sitecustomize.py").write_text("RAN = True\n", encoding="utf-8")
+    monkeypatch.setattr("sys.path", [BOOT_FOLDER, str(hidden), *sys.path])
+    monkeypatch.delitem(sys.modules, "sitecustomize", raising=False)
+    monkeypatch.delitem(sys.modules, "h11sm.h11._boot.sitecustomize", raising=False)
+    importlib.import_module("h11sm.h11._boot.sitecustomize")
+    assert sys.modules["h11"] is h11
+    assert sys.modules["sitecustomize"].RAN is True
+    assert sys.path[0] == BOOT_FOLDER  # (restored)
+
+    # Without another one, ours stays the sitecustomize module.
+    from h11sm.h11._install import install_at_startup
+
+    ours = sys.modules["sitecustomize"] = type(sys)("sitecustomize")
+    real_import = importlib.import_module
+
+    def no_other(name: str, *args: Any) -> Any:
+        if name == "sitecustomize":
+            raise ImportError(name)
+        return real_import(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", no_other)
+    install_at_startup(BOOT_FOLDER + "/sitecustomize.py")
+    assert sys.modules["sitecustomize"] is ours
