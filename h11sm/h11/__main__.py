@@ -5,8 +5,9 @@
     python -m h11sm.h11 -c "import h11; print(h11.__version__)"
 
 The face is installed (see :func:`h11sm.h11.install`) before the program
-starts, which then runs as ``python -m MODULE``, ``python SCRIPT`` or
-``python -c CODE`` would run it, with the arguments that follow.
+starts, and in every Python the program starts in turn. The program then runs
+as ``python -m MODULE``, ``python SCRIPT`` or ``python -c CODE`` would run
+it, with the arguments that follow.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import runpy
 import sys
 
-from ._install import install
+from ._install import install, install_in_children
 
 USAGE = """\
 usage: python -m h11sm.h11 -m MODULE [ARG ...]
@@ -23,8 +24,8 @@ usage: python -m h11sm.h11 -m MODULE [ARG ...]
        python -m h11sm.h11 -c CODE [ARG ...]
 
 Runs a program written for h11 0.16 on h11sm: `import h11` in it gives
-h11sm.h11. Only this interpreter is affected: worker processes that a program
-spawns as new interpreters (uvicorn --workers or --reload) import the real h11.
+h11sm.h11, and so it does in every Python the program starts (worker
+processes, reloaders), through a sitecustomize module put on PYTHONPATH.
 """
 
 
@@ -40,6 +41,7 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"python -m h11sm.h11: {option} needs an argument\n\n{USAGE}")
         return 2
     install()
+    install_in_children()
     if option == "-m":
         # As `python -m` does: argv[0] becomes the module's file (runpy sets it).
         sys.argv = [rest[0], *rest[1:]]
@@ -56,4 +58,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))  # pragma: no cover - run in a subprocess by the tests

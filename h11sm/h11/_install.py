@@ -8,10 +8,14 @@ so it affects the current interpreter only, and only imports made after it.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Final
 
-__all__ = ["install", "uninstall"]
+__all__ = ["BOOT_FOLDER", "install", "install_at_startup", "uninstall"]
+
+#: The folder whose ``sitecustomize`` installs the face when Python starts.
+BOOT_FOLDER: Final = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_boot")
 
 # h11's module names -> the modules of this face that stand in for them.
 # Besides the package, the private modules programs are known to import:
@@ -55,3 +59,32 @@ def uninstall() -> None:
         module = sys.modules.get(name)
         if module is not None and module.__name__ == stand_in:
             del sys.modules[name]
+
+
+def install_in_children() -> None:
+    """Make every Python this process starts install the face at startup:
+    put :data:`BOOT_FOLDER` first on ``PYTHONPATH`` in our environment,
+    which child processes inherit. (Servers start their workers and
+    reloaders as new interpreters, which :func:`install` alone would not
+    reach.)"""
+    inherited = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = BOOT_FOLDER if not inherited else BOOT_FOLDER + os.pathsep + inherited
+
+
+def install_at_startup(boot_module_file: str) -> None:
+    """What the boot folder's ``sitecustomize`` does: :func:`install`, then
+    run the ``sitecustomize`` module that ours hides on ``sys.path`` (a
+    distribution's or a virtual environment's), as Python would have."""
+    install()
+    ours = sys.modules.pop("sitecustomize", None)
+    folder = os.path.dirname(os.path.abspath(boot_module_file))
+    hidden_path = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != folder]
+    saved_path = sys.path[:]
+    sys.path[:] = hidden_path
+    try:
+        importlib.import_module("sitecustomize")
+    except ImportError:
+        if ours is not None:
+            sys.modules["sitecustomize"] = ours
+    finally:
+        sys.path[:] = saved_path

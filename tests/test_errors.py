@@ -1,0 +1,114 @@
+"""Whose fault an error is: LocalProtocolError for the caller's mistakes,
+RemoteProtocolError for the peer's, both ProtocolErrors (h11sm's own API)."""
+
+from __future__ import annotations
+
+import pytest
+
+import h11sm
+from h11sm import (
+    CLIENT,
+    ERROR,
+    SERVER,
+    Connection,
+    Data,
+    EndOfMessage,
+    LocalProtocolError,
+    ProtocolError,
+    RemoteProtocolError,
+    Request,
+    Response,
+)
+from h11sm._errors import AttributedProtocolError, as_local, as_remote
+from h11sm.machines import TriggerRefused
+
+GET = Request(method="GET", target="/", headers=[("Host", "a")])
+
+
+def test_both_kinds_are_protocol_errors_and_the_base_stays_constructible() -> None:
+    assert issubclass(LocalProtocolError, ProtocolError)
+    assert issubclass(RemoteProtocolError, ProtocolError)
+    plain = ProtocolError("made by a program", 418)
+    assert (plain.msg, plain.error_status_hint) == ("made by a program", 418)
+    assert repr(plain) == "ProtocolError('made by a program', error_status_hint=418)"
+    assert h11sm.LocalProtocolError.__module__ == "h11sm"
+
+
+def test_the_common_base_of_the_two_kinds_cannot_be_raised_itself() -> None:
+    with pytest.raises(TypeError, match="LocalProtocolError or RemoteProtocolError"):
+        AttributedProtocolError("whose?")
+
+
+def test_a_refused_trigger_is_the_callers_fault() -> None:
+    assert issubclass(TriggerRefused, LocalProtocolError)
+    conn = Connection(CLIENT)
+    with pytest.raises(TriggerRefused):
+        conn.prepare_to_reuse()
+
+
+def test_conversion_keeps_the_message_and_the_hint() -> None:
+    local = LocalProtocolError("too big", 431)
+    remote = as_remote(local)
+    assert type(remote) is RemoteProtocolError
+    assert (remote.msg, remote.error_status_hint) == ("too big", 431)
+    assert as_remote(remote) is remote
+    back = as_local(ProtocolError("plain", 400))
+    assert type(back) is LocalProtocolError and back.msg == "plain"
+    refused = TriggerRefused("no")
+    assert as_local(refused) is refused
+
+
+def test_an_invalid_event_is_a_local_error() -> None:
+    with pytest.raises(LocalProtocolError, match="Missing mandatory Host"):
+        Request(method="GET", target="/", headers=[])
+    with pytest.raises(LocalProtocolError):
+        Response(status_code=99)
+
+
+def test_received_errors_are_remote_even_where_a_shared_check_found_them() -> None:
+    # Table refusal (a response nobody asked for), parse error, close mid-head.
+    for data in (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", b"HTTP/1.1 2x0 OK\r\n\r\n"):
+        client = Connection(CLIENT)
+        with pytest.raises(RemoteProtocolError) as caught:
+            client.receive_data(data)
+        assert not isinstance(caught.value, LocalProtocolError)
+        assert client.their_state is ERROR
+    server = Connection(SERVER)
+    server.receive_data(b"GET /")
+    with pytest.raises(RemoteProtocolError, match="middle of a message head"):
+        server.receive_data(b"")
+    with pytest.raises(RemoteProtocolError, match="already broke the protocol"):
+        server.receive_data(b"")
+
+
+def test_an_error_kept_for_the_next_call_is_remote_too() -> None:
+    client = Connection(CLIENT)
+    client.send(GET)
+    client.send(EndOfMessage())
+    events = client.receive_data(b"HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 2x0 OK\r\n\r\n")
+    assert [type(event) for event in events] == [h11sm.InformationalResponse]
+    assert client.their_state is ERROR
+    with pytest.raises(RemoteProtocolError, match="status"):
+        client.receive_data(b"more")
+
+
+def test_send_side_errors_are_local() -> None:
+    client = Connection(CLIENT)
+    client.send(Request(method="POST", target="/", headers=[("Host", "a"), ("Content-Length", "1")]))
+    with pytest.raises(LocalProtocolError, match="Content-Length"):
+        client.send(Data(data=b"12"))
+    with pytest.raises(LocalProtocolError, match="already broke the protocol"):
+        client.send(EndOfMessage())
+    with pytest.raises(LocalProtocolError, match="already broke the protocol"):
+        client.send(GET)
+
+
+def test_send_failed_puts_our_side_in_error_and_stays_there() -> None:
+    client = Connection(CLIENT)
+    client.send(GET)
+    client.send_failed()
+    assert client.our_state is ERROR
+    client.send_failed()
+    assert client.our_state is ERROR
+    with pytest.raises(LocalProtocolError):
+        client.send(EndOfMessage())
