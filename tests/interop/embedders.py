@@ -75,10 +75,10 @@ def server_command(server: str, port: int) -> list[str]:
             "--timeout-graceful-shutdown", "2",
         )
     if server == "hypercorn":
-        # --workers 0: serve in this process. Hypercorn's default (one worker)
-        # spawns a new interpreter, which would import the real h11.
+        # Hypercorn serves from a worker process it spawns as a new
+        # interpreter: the app's /engine report shows the face reached it.
         return python_command(
-            "-m", "hypercorn", "asgi_app:app", "--workers", "0", "--bind", f"127.0.0.1:{port}", "--log-level", "info",
+            "-m", "hypercorn", "asgi_app:app", "--bind", f"127.0.0.1:{port}", "--log-level", "info",
             "--graceful-timeout", "2",
         )
     raise ValueError(f"unknown server {server!r}")
