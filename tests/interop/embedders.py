@@ -18,6 +18,7 @@ exactly the documented command, and is killed at a deadline.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -39,6 +40,18 @@ if ENGINE not in ENGINES:
 
 #: Upper bound for one run of a client script in a child process.
 CLIENT_TIMEOUT = 60.0
+
+
+def require_modules(*names: str) -> None:
+    """Fail the test, saying how to fix it, if a program it runs is not
+    installed. They come with the project's own ``interop`` extra, which
+    ``make test`` installs, so a missing one is a broken environment rather
+    than a missing system peer."""
+    missing = [name for name in names if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not installed: pip install -e '.[interop]' (make test installs it)", pytrace=False
+        )
 
 
 def expected_engine() -> str:
@@ -92,6 +105,7 @@ class AsgiServer:
     """
 
     def __init__(self, name: str, log_dir: Path) -> None:
+        require_modules(name, "wsproto")
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         for _attempt in range(3):
@@ -150,6 +164,7 @@ def run_client_script(
     """Run tests/interop/SCRIPT on the chosen engine; it prints one JSON
     document on its last line of output, which is returned. Its whole output
     is shown if the test fails."""
+    require_modules("httpx", "wsproto")
     log_path = log_dir / f"{Path(script).stem}.log"
     register_log(f"{script} (on {ENGINE})", log_path)
     result = subprocess.run(
