@@ -9,6 +9,7 @@ Routes (any method unless said otherwise):
   (uvicorn's and hypercorn's protocol modules, wsproto's handshake);
 * ``/hello``: a fixed body with a Content-Length;
 * ``/echo``: the request body back, with a Content-Length;
+* ``/headers``: JSON, the request's header names as the server passed them;
 * ``/stream?n=N&size=S``: N pieces of S bytes each, sent as separate body
   messages without a length, so the server frames them chunked (or by close
   to an HTTP/1.0 client);
@@ -137,6 +138,8 @@ async def http(scope: Scope, receive: Receive, send: Send) -> None:
         headers.append((b"content-type", b"application/json"))
     elif path == "/echo":
         content = body
+    elif path == "/headers":
+        content = json.dumps([name.decode("latin-1") for name, _ in scope["headers"]]).encode()
     elif path == "/hello":
         content = HELLO
     else:

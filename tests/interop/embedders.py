@@ -32,11 +32,23 @@ from typing import Any
 import pytest
 from peers import STARTUP_TIMEOUT, RegisterLog, free_port, stop_process
 
+from h11sm.h11._headers import Headers
+
 HERE = Path(__file__).resolve().parent
 ENGINES = ("h11sm", "h11")
 ENGINE = os.environ.get("H11SM_INTEROP_ENGINE", "h11sm")
 if ENGINE not in ENGINES:
     raise RuntimeError(f"H11SM_INTEROP_ENGINE must be one of {ENGINES}, not {ENGINE!r}")
+
+#: httpcore reads every response's fields, and hypercorn (with
+#: h11_pass_raw_headers) every request's, with ``Headers.raw_items()``
+#: (issue 11 point 3, in the core); until h11sm has it, those fail on the
+#: face with AttributeError.
+needs_raw_items = pytest.mark.xfail(
+    ENGINE == "h11sm" and not hasattr(Headers, "raw_items"),
+    reason="h11sm.h11._headers.Headers has no raw_items() yet (issue 11 point 3)",
+    strict=True,
+)
 
 #: Upper bound for one run of a client script in a child process.
 CLIENT_TIMEOUT = 60.0
@@ -77,8 +89,10 @@ def child_environment() -> dict[str, str]:
     return env
 
 
-def server_command(server: str, port: int) -> list[str]:
-    """The command line serving asgi_app:app with *server* on *port*."""
+def server_command(server: str, port: int, log_dir: Path) -> list[str]:
+    """The command line serving asgi_app:app with *server* on *port*
+    (``hypercorn-raw``: hypercorn passing header names in the case they
+    were received, through h11's ``Headers.raw_items()``)."""
     if server == "uvicorn":
         # --http h11 / --ws wsproto: the h11 and wsproto protocol classes,
         # whichever faster alternatives happen to be installed.
@@ -87,11 +101,15 @@ def server_command(server: str, port: int) -> list[str]:
             "--http", "h11", "--ws", "wsproto", "--lifespan", "on", "--no-access-log",
             "--timeout-graceful-shutdown", "2",
         )
-    if server == "hypercorn":
+    if server in ("hypercorn", "hypercorn-raw"):
+        config = []
+        if server == "hypercorn-raw":
+            (log_dir / "raw.toml").write_text("h11_pass_raw_headers = true\n")
+            config = ["--config", str(log_dir / "raw.toml")]
         # Hypercorn serves from a worker process it spawns as a new
         # interpreter: the app's /engine report shows the face reached it.
         return python_command(
-            "-m", "hypercorn", "asgi_app:app", "--bind", f"127.0.0.1:{port}", "--log-level", "info",
+            "-m", "hypercorn", "asgi_app:app", *config, "--bind", f"127.0.0.1:{port}", "--log-level", "info",
             "--graceful-timeout", "2",
         )
     raise ValueError(f"unknown server {server!r}")
@@ -105,8 +123,9 @@ class AsgiServer:
     """
 
     def __init__(self, name: str, log_dir: Path) -> None:
-        require_modules(name, "wsproto")
+        require_modules(name.partition("-")[0], "wsproto")
         self.name = name
+        self.log_dir = log_dir
         self.log_path = log_dir / f"{name}.log"
         for _attempt in range(3):
             self.port = free_port()
@@ -117,7 +136,7 @@ class AsgiServer:
     def _start(self) -> bool:
         self.log_file = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            server_command(self.name, self.port),
+            server_command(self.name, self.port, self.log_dir),
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -26,22 +26,11 @@ from typing import Any
 
 import pytest
 from asgi_app import HELLO, stream_piece
-from embedders import ENGINE, AsgiServerPool, expected_engine, run_client_script
+from embedders import ENGINE, AsgiServerPool, expected_engine, needs_raw_items, run_client_script
 from httpx_client import pattern_bytes
 from peers import Nginx, RegisterLog
 
-from h11sm.h11._headers import Headers
-
 pytestmark = pytest.mark.interop
-
-#: httpcore reads every response's fields with ``Headers.raw_items()``
-#: (issue 11 point 3, in the core); until h11sm has it, every request that
-#: gets a response fails on the face with AttributeError.
-needs_raw_items = pytest.mark.xfail(
-    ENGINE == "h11sm" and not hasattr(Headers, "raw_items"),
-    reason="h11sm.h11._headers.Headers has no raw_items() yet (issue 11 point 3); httpcore calls it on every response",
-    strict=True,
-)
 
 PEERS = ["uvicorn", "hypercorn", "nginx", "http.server"]
 MODES = ["sync", "async"]

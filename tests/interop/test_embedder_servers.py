@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from asgi_app import HELLO, stream_piece
-from embedders import ENGINE, AsgiServer, expected_engine, run_client_script
+from embedders import ENGINE, AsgiServer, AsgiServerPool, expected_engine, needs_raw_items, run_client_script
 from peers import RegisterLog, describe, require_program, run_command
 
 import h11sm
@@ -152,6 +152,31 @@ def test_http_1_0_client(asgi_server: AsgiServer) -> None:
     assert b"transfer-encoding" not in headers
     assert headers[b"connection"].lower() == b"close"
     assert body == b"".join(stream_piece(index, 10) for index in range(3))
+
+
+#: A request whose header names come in three cases.
+MIXED_CASE_REQUEST = b"GET /headers HTTP/1.1\r\nHost: t\r\nX-Mixed-Case: 1\r\nconnection: close\r\n\r\n"
+
+
+def test_header_names_reach_the_app_lowercased(asgi_server: AsgiServer) -> None:
+    with asgi_server.connect(SOCKET_TIMEOUT) as sock:
+        sock.sendall(MIXED_CASE_REQUEST)
+        _, _, body = split_response(read_until_close(sock))
+    assert json.loads(body) == ["host", "x-mixed-case", "connection"]
+
+
+@needs_raw_items
+def test_hypercorn_can_pass_the_names_as_received(
+    asgi_servers: AsgiServerPool, register_log: RegisterLog
+) -> None:
+    # hypercorn's h11_pass_raw_headers option reads them with
+    # Headers.raw_items(), which gives each name in its received case.
+    server = asgi_servers.get("hypercorn-raw")
+    server.register(register_log)
+    with server.connect(SOCKET_TIMEOUT) as sock:
+        sock.sendall(MIXED_CASE_REQUEST)
+        _, _, body = split_response(read_until_close(sock))
+    assert json.loads(body) == ["Host", "X-Mixed-Case", "connection"]
 
 
 # -- wrk ---------------------------------------------------------------------------------
