@@ -559,10 +559,11 @@ def _raw_from_str(headers: list[object] | tuple[object, ...], values: list[bytes
     """The raw fields of pairs checked by _normalize_common_case, some of
     whose names or values were given as (ASCII) str: each name encoded to
     bytes with its case kept, beside the value as bytes."""
-    return [
-        (raw_name if type(raw_name) is bytes else raw_name.encode("ascii"), value)
-        for (raw_name, _), value in zip(headers, values, strict=True)  # type: ignore[misc]
-    ]
+    raw: list[_Field] = []
+    for item, value in zip(headers, values, strict=True):
+        raw_name: bytes | str = item[0]  # type: ignore[index]  # (checked: a pair of bytes or str)
+        raw.append((raw_name if type(raw_name) is bytes else raw_name.encode("ascii"), value))  # type: ignore[union-attr]
+    return raw
 
 
 def get_comma_header(headers: Iterable[_Field], name: bytes) -> list[bytes]:

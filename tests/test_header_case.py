@@ -8,6 +8,7 @@ import copy
 import pickle
 
 import pytest
+from helpers import deliver, pair
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,8 +24,6 @@ from h11sm import (
 )
 from h11sm._codec import ReceiveBuffer, read_request_head, read_response_head
 from h11sm._headers import EMPTY_HEADERS, Headers, normalize_and_validate, set_comma_header, title_case
-
-from helpers import deliver, pair
 
 MIXED = [("Content-Type", "text/plain"), (b"X-Request-ID", b"7"), ("host", "a"), (b"ETAG", "x")]
 MIXED_RAW = [(b"Content-Type", b"text/plain"), (b"X-Request-ID", b"7"), (b"host", b"a"), (b"ETAG", b"x")]

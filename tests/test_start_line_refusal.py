@@ -186,7 +186,10 @@ def client_waiting() -> Connection:
             b"\x15\x03\x03\x00\x02\x02\x46",
             "received a TLS record (first byte 0x15) instead of an HTTP response: the server expects HTTPS",
         ),
-        (b"\x16\x03\x03", "received a TLS record (first byte 0x16) instead of an HTTP response: the server expects HTTPS"),
+        (
+            b"\x16\x03\x03",
+            "received a TLS record (first byte 0x16) instead of an HTTP response: the server expects HTTPS",
+        ),
         (b"\rH", "bare CR before the status line"),
         (b"\r\n\r\n<", "illegal status line: invalid HTTP version (a response starts with b'HTTP/', not b'<')"),
     ],

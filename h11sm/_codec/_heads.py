@@ -288,7 +288,9 @@ def _response_start_error(data: bytearray) -> ProtocolError | None:
             f"received a TLS record (first byte 0x{byte:02x}) instead of an HTTP response: the server "
             "expects HTTPS"
         )
-    differs = next(i for i, (got, expected) in enumerate(zip(prefix, _STATUS_LINE_START)) if got != expected)
+    differs = 0  # where the prefix leaves "HTTP/" (it does, within its few bytes)
+    while prefix[differs] == _STATUS_LINE_START[differs]:
+        differs += 1
     return ProtocolError(
         f"illegal status line: invalid HTTP version (a response starts with b'HTTP/', not {prefix[: differs + 1]!r})"
     )
