@@ -184,11 +184,8 @@ class Headers(Sequence[_Field]):
     def _appending(self, name: bytes, value: bytes) -> Headers:
         """A copy with the field *name* (lowercase): *value* added at the end,
         its name title-cased on the wire (a field h11sm adds itself)."""
-        raw = self._raw
         return Headers._from_wire(
-            (*self._fields, (name, value)),
-            None,
-            (*(self._fields if raw is None else raw), (title_case(name), value)),
+            (*self._fields, (name, value)), None, (*self._raw_fields(), (title_case(name), value))
         )
 
     def _special_fields(self) -> tuple[_Field, ...]:

@@ -223,11 +223,11 @@ def _find_head(
         if empty is not None:
             buf._skipped += empty.end()
             buf._discard(empty.end())
-    # (An earlier call on this head whose search for the end stopped past
-    # the window -- it resumes 3 bytes before the end of what it saw, see
-    # locate_section_end -- had the whole window, which passed: no need to
-    # look again. This keeps a head that trickles in linear.)
     if request:
+        # (An earlier call on this head whose search for the end stopped
+        # past the window -- it resumes 3 bytes before the end of what it
+        # saw, see locate_section_end -- had the whole window, which passed:
+        # no need to look again. This keeps a head that trickles in linear.)
         if buf._scan_pos < _METHOD_WINDOW - 3:
             end = _METHOD_START_RE.match(data, 0, _METHOD_WINDOW).end()  # type: ignore[union-attr]  # (never None: "*+")
             # The method so far must be all of the buffer, or fill the

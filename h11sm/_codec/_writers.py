@@ -3,8 +3,8 @@ EndOfMessage events for the wire.
 
 Heads are written exactly as the event holds them: ``name: value`` and CRLF
 per field, each name in the case it was given or received in (the raw names
-of :meth:`Headers.raw_items`, not the lowercase ones). Events were validated when they were
-built, so nothing is checked again here.
+of :meth:`Headers.raw_items`, not the lowercase ones). Events were validated
+when they were built, so nothing is checked again here.
 
 A body writer is called with each Data and the final EndOfMessage and returns
 the pieces to send, in order. The payload object of a Data event is passed
@@ -50,8 +50,7 @@ _REASON_PHRASES = {status.value: status.phrase.encode("ascii") for status in HTT
 
 
 def _field_lines(headers: Headers) -> bytes:
-    raw = headers._raw
-    fields = headers._fields if raw is None else raw
+    fields = headers._raw_fields()
     if not fields:
         return b""
     # bytes.join per field, all in C, beats formatting each line with %.
