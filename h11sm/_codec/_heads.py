@@ -22,7 +22,7 @@ Bytes that cannot begin a start line are refused as soon as they arrive,
 rather than buffered until the head is complete or too large: a request
 line begins with a method (a token, then SP), a status line with ``HTTP/``.
 A TLS handshake sent to a plain-HTTP port is the usual case, and gets its
-own message. Only a bounded prefix is looked at (``_METHOD_WINDOW`` bytes),
+own message. Only a bounded prefix is looked at (``_START_WINDOW`` bytes),
 so each call costs the same whatever the size of the buffer.
 
 After the head is read, the header fields that decide framing are checked:
@@ -84,7 +84,8 @@ _LENIENT_EMPTY_LINES_RE = re.compile(rb"(?:\r?\n)+")
 # complete: every call looks at no more than this, which keeps the work per
 # call bounded (a longer method is judged with the whole request line).
 # Methods in use are far shorter.
-_METHOD_WINDOW = 24
+_START_WINDOW = 24
+_STATUS_LINE_START = b"HTTP/"
 # The method's characters at the start of the buffer (possibly all of it).
 _METHOD_START_RE = re.compile(rb"%s*+" % TCHAR)
 # The first bytes of a TLS record: a handshake (a ClientHello opens the
@@ -133,7 +134,8 @@ def read_request_head(
     data = buf._data
     line = _REQUEST_LINE_RE.match(data, 0, lines_end)
     if line is None:
-        raise _request_line_error(bytes(data[:lines_end]))
+        head = bytes(data[:lines_end])
+        raise _start_error(head, True) or _request_line_error(head)
     method, target, version = line.groups()
     if target[0] != 0x2F or method == b"CONNECT":  # all but the usual origin-form ("/...")
         _check_target_form(method, target)
@@ -179,7 +181,8 @@ def read_response_head(
     pattern = _LENIENT_STATUS_LINE_RE if lenient else _STRICT_STATUS_LINE_RE
     line = pattern.match(data, 0, lines_end)
     if line is None:
-        raise _status_line_error(bytes(data[:lines_end]), lenient=lenient)
+        head = bytes(data[:lines_end])
+        raise _start_error(head, False) or _status_line_error(head, lenient=lenient)
     version, status, reason = line.groups()
     fields = parse_field_lines(data, line.end(), lines_end, lenient=lenient, allow_obs_fold=True)
     _remove_head(buf, head_end)
@@ -211,39 +214,61 @@ def _find_head(
     """Where the complete head at the front of the buffer ends, as
     ``(lines_end, head_end)``: just past its last line's line ending, and
     just past the empty line after it. None if the head is incomplete.
-    Empty lines before a head are dropped first; then bytes that cannot
-    begin a request line (with *request*) or a status line are refused.
+    Empty lines before a head are dropped first.
 
-    The start is checked on every call, before the search for the head's
-    end, so the verdict does not depend on how the bytes were split: a whole
-    head gets the same error as one that arrives a byte at a time."""
+    While the head is incomplete (and before an error about its size or
+    line endings), its first bytes are checked: bytes that cannot begin a
+    request line (with *request*) or a status line are refused at once (see
+    _start_error). A complete head is not checked here: when its start line
+    does not match, the reader asks _start_error first, so the verdict is
+    the same however the bytes were split."""
     data = buf._data
     if data.startswith((b"\r", b"\n")):
         empty = (_LENIENT_EMPTY_LINES_RE if lenient else _STRICT_EMPTY_LINES_RE).match(data)
         if empty is not None:
             buf._skipped += empty.end()
             buf._discard(empty.end())
+    # An earlier call on this head whose search for the end stopped past the
+    # window (it resumes 3 bytes before the end of what it saw, see
+    # locate_section_end) had the whole window, which passed: no need to
+    # look again. This keeps a head that trickles in linear.
+    window_seen = buf._scan_pos >= _START_WINDOW - 3
+    try:
+        found = locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
+    except ProtocolError:
+        if not window_seen:
+            _raise_start_error(data, request)
+        raise
+    if found is None and not window_seen:
+        _raise_start_error(data, request)
+    return found
+
+
+def _raise_start_error(data: bytearray, request: bool) -> None:
+    error = _start_error(data, request)
+    if error is not None:
+        raise error
+
+
+def _start_error(data: bytes | bytearray, request: bool) -> ProtocolError | None:
+    """The error for a head whose first bytes (at most _START_WINDOW of
+    them) show that it cannot begin a request line (with *request*) or a
+    status line; None if they may yet. The message depends only on the
+    bytes up to the offending one, so it is the same however the input was
+    split."""
     if request:
-        # (An earlier call on this head whose search for the end stopped
-        # past the window -- it resumes 3 bytes before the end of what it
-        # saw, see locate_section_end -- had the whole window, which passed:
-        # no need to look again. This keeps a head that trickles in linear.)
-        if buf._scan_pos < _METHOD_WINDOW - 3:
-            end = _METHOD_START_RE.match(data, 0, _METHOD_WINDOW).end()  # type: ignore[union-attr]  # (never None: "*+")
-            # The method so far must be all of the buffer, or fill the
-            # window, or be followed by the SP that ends it.
-            if end < len(data) and end < _METHOD_WINDOW and (end == 0 or data[end] != 0x20):
-                error = _request_start_error(data, end)
-                if error is not None:
-                    raise error
-    elif not data.startswith(b"HTTP/") and data:
-        error = _response_start_error(data)
-        if error is not None:
-            raise error
-    return locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
+        end = _METHOD_START_RE.match(data, 0, _START_WINDOW).end()  # type: ignore[union-attr]  # (never None: "*+")
+        # The method so far must be all of the buffer, or fill the window,
+        # or be followed by the SP that ends it.
+        if end < len(data) and end < _START_WINDOW and (end == 0 or data[end] != 0x20):
+            return _request_start_error(data, end)
+        return None
+    if data.startswith(_STATUS_LINE_START) or not data:
+        return None
+    return _response_start_error(data)
 
 
-def _request_start_error(data: bytearray, end: int) -> ProtocolError | None:
+def _request_start_error(data: bytes | bytearray, end: int) -> ProtocolError | None:
     """The error for a buffer whose first bytes cannot begin a request line:
     the method is *data[:end]*, and the byte after it is neither a method
     character nor the SP after a method. None for a lone CR, which may yet
@@ -266,10 +291,7 @@ def _request_start_error(data: bytearray, end: int) -> ProtocolError | None:
     return ProtocolError(f"illegal request line: invalid method {bytes(data[: end + 1])!r}")
 
 
-_STATUS_LINE_START = b"HTTP/"
-
-
-def _response_start_error(data: bytearray) -> ProtocolError | None:
+def _response_start_error(data: bytes | bytearray) -> ProtocolError | None:
     """The error for a buffer that does not start with ``HTTP/`` (after the
     empty lines), if its first bytes already show that it never will; None
     while they may still be the beginning of ``HTTP/`` or of an empty line.
