@@ -362,8 +362,9 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
     *headers* is any iterable of ``(name, value)`` pairs. Each name and value
     may be :class:`bytes`, another bytes-like object or an ASCII-only
     :class:`str`; the result holds plain :class:`bytes`. Names are
-    lowercased and spaces and tabs around values are removed. The input is
-    not modified.
+    lowercased (the names as given are kept for sending, see
+    :meth:`Headers.raw_items`) and spaces and tabs around values are
+    removed. The input is not modified.
 
     A :class:`Headers` object is returned unchanged: it was checked when it
     was made.
