@@ -214,7 +214,8 @@ class Request(Event):
     _fields = ("method", "target", "headers", "http_version")
     __slots__ = {
         "headers": "The header fields, a :class:`Headers` sequence of "
-        "``(name, value)`` byte-string pairs with lowercase names.",
+        "``(name, value)`` byte-string pairs with lowercase names (its "
+        "``raw_items()`` gives the names in the case they were given or received).",
         "http_version": "The HTTP version, as bytes like ``b'1.1'``. Always a "
         "digit, a dot and a digit, so byte-string comparisons such as "
         "``http_version < b'1.1'`` order versions correctly.",
@@ -295,7 +296,8 @@ class InformationalResponse(Event):
     _fields = ("status_code", "headers", "http_version", "reason")
     __slots__ = {
         "headers": "The header fields, a :class:`Headers` sequence of "
-        "``(name, value)`` byte-string pairs with lowercase names.",
+        "``(name, value)`` byte-string pairs with lowercase names (its "
+        "``raw_items()`` gives the names in the case they were given or received).",
         "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
         "reason": "The reason phrase, as bytes (possibly empty). It carries no "
         "meaning: look at :attr:`status_code` instead.",
@@ -353,7 +355,8 @@ class Response(Event):
     _fields = ("status_code", "headers", "http_version", "reason")
     __slots__ = {
         "headers": "The header fields, a :class:`Headers` sequence of "
-        "``(name, value)`` byte-string pairs with lowercase names.",
+        "``(name, value)`` byte-string pairs with lowercase names (its "
+        "``raw_items()`` gives the names in the case they were given or received).",
         "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
         "reason": "The reason phrase, as bytes (possibly empty). It carries no "
         "meaning: look at :attr:`status_code` instead.",
@@ -459,8 +462,9 @@ class EndOfMessage(Event):
     _fields = ("headers",)
     __slots__ = {
         "headers": "The trailer fields, a :class:`Headers` sequence of "
-        "``(name, value)`` byte-string pairs with lowercase names; empty unless "
-        "the body was chunked and carried trailers.",
+        "``(name, value)`` byte-string pairs with lowercase names (its "
+        "``raw_items()`` gives the names in the case they were given or received); "
+        "empty unless the body was chunked and carried trailers.",
     }
 
     headers: Headers

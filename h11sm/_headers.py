@@ -4,7 +4,9 @@ connection uses to read Connection, Transfer-Encoding, Expect and Upgrade.
 
 In a :class:`Headers` object every name is a lowercase token and every value
 is a byte string without surrounding whitespace that obeys RFC 9110's
-field-value grammar. Headers built from user input get there through
+field-value grammar. The names as they were given or received, in their
+original case, are kept beside them (:meth:`Headers.raw_items`): they are what
+goes on the wire. Headers built from user input get there through
 :func:`normalize_and_validate`; the wire parser checks the same rules itself
 and builds its results with the unchecked :meth:`Headers._from_wire`.
 """
@@ -96,7 +98,9 @@ class Headers(Sequence[_Field]):
 
     Names are lowercase and values carry no leading or trailing whitespace.
     A field that appears several times appears several times here too; use
-    :func:`get_comma_header` to read a field as a list.
+    :func:`get_comma_header` to read a field as a list. The names in the case
+    they were given or received are kept too, for sending: see
+    :meth:`raw_items`.
 
     A :class:`Headers` object compares equal to another :class:`Headers`, a
     :class:`list` or a :class:`tuple` holding the same pairs in the same
@@ -104,9 +108,14 @@ class Headers(Sequence[_Field]):
     b"example.com")]`` holds for a request with just that field.
     """
 
-    __slots__ = ("_fields", "_special")
+    __slots__ = ("_fields", "_raw", "_special")
 
     _fields: tuple[_Field, ...]
+    # The same fields with their names as given or received (bytes, case
+    # kept), which is what the head writers send; None when every name was
+    # already lowercase, so _fields says it all. Never modified (it may be
+    # the list the wire parser made, kept without a copy).
+    _raw: Sequence[_Field] | None
     # The fields the connection and the framing code read (see
     # _special_fields); None until first asked for.
     _special: tuple[_Field, ...] | None
@@ -114,11 +123,17 @@ class Headers(Sequence[_Field]):
     def __init__(self, headers: Iterable[tuple[object, object]] = ()) -> None:
         # Same result as normalize_and_validate(), for people who construct
         # the type directly.
-        self._fields = normalize_and_validate(headers)._fields
+        checked = normalize_and_validate(headers)
+        self._fields = checked._fields
+        self._raw = checked._raw
         self._special = None
 
     @staticmethod
-    def _from_wire(pairs: Iterable[_Field], special: Iterable[_Field] | None = None) -> Headers:
+    def _from_wire(
+        pairs: Iterable[_Field],
+        special: Iterable[_Field] | None = None,
+        raw: Sequence[_Field] | None = None,
+    ) -> Headers:
         """Wrap pairs that already obey every rule, without checking them.
 
         For the wire parser and the framing code only: they have validated
@@ -126,12 +141,52 @@ class Headers(Sequence[_Field]):
         A caller that has already picked out the special fields (see
         :meth:`_special_fields`) on its own pass over the names passes them
         as *special*, in order, so that nobody scans the fields for them
-        again.
+        again. *raw* is the same fields with the names in their original
+        case (kept as it is, not copied: the caller must not change it), or
+        None if that is *pairs* itself.
         """
         made = _new_object(Headers)
         made._fields = tuple(pairs)
+        made._raw = raw
         made._special = None if special is None else tuple(special)
         return made
+
+    def raw_items(self) -> list[tuple[bytes, bytes]]:
+        """The fields as ``(name, value)`` pairs of bytes, with each name in
+        the case it was given in (a :class:`str` name encoded to ASCII) or
+        received in from the peer.
+
+        These are the names h11sm writes on the wire, so an event built from
+        received headers sends them on as they came. Fields that h11sm adds
+        or rewrites itself when sending (``Transfer-Encoding: chunked``,
+        ``Connection: close``) are named in title case. Several identical
+        Content-Length fields merged into one keep the name of the first.
+        Header names are case-insensitive (RFC 9110 §5.1): compare names
+        with the lowercase ones that iterating over the object gives, not
+        with these.
+        """
+        raw = self._raw
+        return list(self._fields if raw is None else raw)
+
+    def _raw_fields(self) -> Sequence[_Field]:
+        """The pairs to write on the wire: :meth:`raw_items`, without a copy."""
+        raw = self._raw
+        return self._fields if raw is None else raw
+
+    def _without(self, name: bytes) -> Headers:
+        """A copy without the fields called *name* (lowercase)."""
+        raw = self._raw
+        if raw is None:
+            return Headers._from_wire([field for field in self._fields if field[0] != name])
+        kept = [(field, raw_field) for field, raw_field in zip(self._fields, raw, strict=True) if field[0] != name]
+        return Headers._from_wire([field for field, _ in kept], None, [raw_field for _, raw_field in kept])
+
+    def _appending(self, name: bytes, value: bytes) -> Headers:
+        """A copy with the field *name* (lowercase): *value* added at the end,
+        its name title-cased on the wire (a field h11sm adds itself)."""
+        return Headers._from_wire(
+            (*self._fields, (name, value)), None, (*self._raw_fields(), (title_case(name), value))
+        )
 
     def _special_fields(self) -> tuple[_Field, ...]:
         """The fields whose names are in ``SPECIAL_NAMES``, in order.
@@ -162,7 +217,8 @@ class Headers(Sequence[_Field]):
 
     def __getitem__(self, index: int | slice) -> _Field | Headers:
         if isinstance(index, slice):
-            return Headers._from_wire(self._fields[index])
+            raw = self._raw
+            return Headers._from_wire(self._fields[index], None, None if raw is None else raw[index])
         return self._fields[index]
 
     def __iter__(self) -> Iterator[_Field]:
@@ -197,8 +253,28 @@ class Headers(Sequence[_Field]):
     def __repr__(self) -> str:
         return repr(list(self._fields))
 
-    def __reduce__(self) -> tuple[Callable[[Iterable[_Field]], Headers], tuple[object, ...]]:
-        return (Headers._from_wire, (self._fields,))
+    def __reduce__(self) -> tuple[Callable[..., Headers], tuple[object, ...]]:
+        raw = self._raw
+        return (Headers._from_wire, (self._fields, None, None if raw is None else tuple(raw)))
+
+
+# The names of the fields h11sm adds to a message itself, as it writes them.
+_TITLE_CASE_NAMES: Final = {
+    b"connection": b"Connection",
+    b"content-length": b"Content-Length",
+    b"transfer-encoding": b"Transfer-Encoding",
+}
+
+
+def title_case(name: bytes) -> bytes:
+    """*name* (a lowercase token) with each hyphen-separated word
+    capitalised, as in ``Transfer-Encoding``: how h11sm names on the wire
+    the fields it adds or rewrites itself. Any case would do (names are
+    case-insensitive, RFC 9110 §5.1); this one is what peers are used to."""
+    known = _TITLE_CASE_NAMES.get(name)
+    if known is not None:
+        return known
+    return b"-".join([word.capitalize() for word in name.split(b"-")])
 
 
 _new_object: Final = object.__new__
@@ -286,8 +362,9 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
     *headers* is any iterable of ``(name, value)`` pairs. Each name and value
     may be :class:`bytes`, another bytes-like object or an ASCII-only
     :class:`str`; the result holds plain :class:`bytes`. Names are
-    lowercased and spaces and tabs around values are removed. The input is
-    not modified.
+    lowercased (the names as given are kept for sending, see
+    :meth:`Headers.raw_items`) and spaces and tabs around values are
+    removed. The input is not modified.
 
     A :class:`Headers` object is returned unchanged: it was checked when it
     was made.
@@ -325,6 +402,7 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
             f"not {type(headers).__name__}{hint}"
         )
     fields: list[_Field] = []
+    raw_fields: list[_Field] = []
     content_length: bytes | None = None
     try:
         iterator = iter(headers)
@@ -343,6 +421,7 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
         name = raw_name if type(raw_name) is bytes else to_bytes(raw_name, "header name")
         if _token_fullmatch(name) is None:
             raise _check_name_error(name)
+        cased_name = name
         name = name.lower()
         value = raw_value if type(raw_value) is bytes else _value_to_bytes(raw_value, name)
         value = value.strip(_OWS)
@@ -353,6 +432,7 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
             if content_length is None:
                 content_length = length
                 fields.append((name, length))
+                raw_fields.append((cased_name, length))
             elif length != content_length:
                 raise LocalProtocolError(
                     f"Conflicting {name!r} headers: {content_length!r} and {length!r}"
@@ -361,9 +441,10 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
         if name == b"transfer-encoding":
             _check_transfer_encoding(name, value)
         fields.append((name, value))
+        raw_fields.append((cased_name, value))
     if not fields:
         return EMPTY_HEADERS
-    return Headers._from_wire(fields)
+    return Headers._from_wire(fields, None, None if raw_fields == fields else raw_fields)
 
 
 # Header names seen before, as given (bytes or str) -> the lowercase bytes
@@ -417,6 +498,9 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
     values: list[bytes] = []
     special: list[_Field] = []
     length: bytes | None = None
+    # Whether a name or value was given as str: without one, the pairs as
+    # given are the raw fields (see Headers._raw) as they are.
+    given_as_str = False
     for item in headers:
         if type(item) is not tuple:
             return None
@@ -425,8 +509,10 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
         except ValueError:  # not a pair
             return None
         kind = type(raw_name)
-        if kind is not bytes and kind is not str:
-            return None
+        if kind is not bytes:
+            if kind is not str:
+                return None
+            given_as_str = True
         try:
             name = known[raw_name]  # (indexing beats .get(): names are nearly always known)
         except KeyError:
@@ -438,6 +524,7 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
             if type(value) is not str or not value.isascii():
                 return None
             value = value.encode("ascii")
+            given_as_str = True
         field = (name, value)
         if name in SPECIAL_NAMES:
             if name in _FRAMING_NAMES:
@@ -452,12 +539,29 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
     joined = b"\n".join(values)
     if joined.count(b"\n") != len(values) - 1 or _JOINED_VALUES_RE.fullmatch(joined) is None:
         return None
-    # Headers._from_wire(fields, special), inline: this makes the headers of
-    # nearly every event a program builds.
+    # Headers._from_wire(fields, special, raw), inline: this makes the
+    # headers of nearly every event a program builds.
     made = _new_object(Headers)
     made._fields = tuple(fields)
+    if given_as_str:
+        made._raw = _raw_from_str(headers, values)
+    else:
+        # The pairs as given: a copy of a list (the caller may change it
+        # later); a tuple of tuples of bytes is immutable, and kept as it is.
+        made._raw = headers if type(headers) is tuple else tuple(headers)  # type: ignore[assignment]
     made._special = tuple(special)
     return made
+
+
+def _raw_from_str(headers: list[object] | tuple[object, ...], values: list[bytes]) -> list[_Field]:
+    """The raw fields of pairs checked by _normalize_common_case, some of
+    whose names or values were given as (ASCII) str: each name encoded to
+    bytes with its case kept, beside the value as bytes."""
+    raw: list[_Field] = []
+    for item, value in zip(headers, values, strict=True):
+        raw_name: bytes | str = item[0]  # type: ignore[index]  # (checked: a pair of bytes or str)
+        raw.append((raw_name if type(raw_name) is bytes else raw_name.encode("ascii"), value))  # type: ignore[union-attr]
+    return raw
 
 
 def get_comma_header(headers: Iterable[_Field], name: bytes) -> list[bytes]:
@@ -517,10 +621,13 @@ def set_comma_header(headers: Iterable[_Field], name: bytes, new_values: list[by
 
     Every field called *name* (given in lowercase) is removed, and then,
     unless *new_values* is empty, one field holding all the values joined
-    with ``", "`` is added at the end. The values are not checked: they must
-    already be valid list elements (tokens, typically).
+    with ``", "`` is added at the end, its name title-cased for the wire
+    (see :meth:`Headers.raw_items`). The other fields keep their names as
+    they were. The values are not checked: they must already be valid list
+    elements (tokens, typically).
     """
-    fields = [field for field in headers if field[0] != name]
+    if type(headers) is not Headers:
+        headers = Headers._from_wire(headers)
     if new_values:
-        fields.append((name, b", ".join(new_values)))
-    return Headers._from_wire(fields)
+        return headers._without(name)._appending(name, b", ".join(new_values))
+    return headers._without(name)

@@ -291,11 +291,14 @@ def test_bare_cr_in_field_value_rejected() -> None:
 
 
 def test_leading_bare_lf_is_not_an_empty_line() -> None:
+    # As in the rest of a request head, a bare LF is not a line ending
+    # (RFC 9112 §2.2), and it is refused as soon as it arrives.
     error = request_error(b"\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
-    assert error.msg == "bare LF line ending in request line (only CRLF is accepted)"
-    buf = buffer_with(b"\nGET")
-    with pytest.raises(ProtocolError, match="bare LF line ending in request head"):
-        read_request_head(buf)
+    assert error.msg == "bare LF line ending in request head (only CRLF is accepted)"
+    assert error.error_status_hint == 400
+    for data in (b"\n", b"\r\n\n", b"\r\n\r\n\nGET"):
+        with pytest.raises(ProtocolError, match=r"^bare LF line ending in request head \(only CRLF is accepted\)$"):
+            read_request_head(buffer_with(data))
 
 
 def test_whitespace_before_colon_rejected() -> None:

@@ -27,7 +27,7 @@ class Placeholder:
 
 def test_write_request_head() -> None:
     event = Request(method="GET", target="/", headers=[("Host", "example.com")])
-    assert write_request_head(event) == b"GET / HTTP/1.1\r\nhost: example.com\r\n\r\n"
+    assert write_request_head(event) == b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"
 
 
 def test_write_request_head_without_fields() -> None:
@@ -43,13 +43,13 @@ def test_write_request_head_several_fields_in_order() -> None:
         headers=[("Host", "a"), ("Content-Length", "3"), ("X-Z", "q r")],
     )
     assert write_request_head(event) == (
-        b"POST /x?y=1 HTTP/1.1\r\nhost: a\r\ncontent-length: 3\r\nx-z: q r\r\n\r\n"
+        b"POST /x?y=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nX-Z: q r\r\n\r\n"
     )
 
 
 def test_write_response_head_with_standard_reason() -> None:
     event = Response(status_code=200, headers=[("Content-Length", "0")])
-    assert write_response_head(event) == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+    assert write_response_head(event) == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 
 
 def test_write_response_head_keeps_given_reason() -> None:
@@ -65,7 +65,7 @@ def test_write_response_head_unknown_status_has_empty_reason() -> None:
 def test_write_informational_response_head() -> None:
     event = InformationalResponse(status_code=101, headers=[("Upgrade", "websocket")])
     assert write_response_head(event) == (
-        b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n"
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
     )
 
 
@@ -143,7 +143,7 @@ def test_chunked_writer_end_of_message() -> None:
 
 def test_chunked_writer_trailers() -> None:
     pieces = ChunkedWriter()(EndOfMessage(headers=[("Expires", "never"), ("X-Sum", "1")]))
-    assert pieces == [b"0\r\nexpires: never\r\nx-sum: 1\r\n\r\n"]
+    assert pieces == [b"0\r\nExpires: never\r\nX-Sum: 1\r\n\r\n"]
 
 
 def test_chunked_writer_refuses_framing_trailers() -> None:

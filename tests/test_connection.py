@@ -142,7 +142,7 @@ def test_server_sends_head_response_without_body() -> None:
     client, server = pair()
     deliver(client, server, Request(method="HEAD", target="/", headers=[("Host", "a")]), EndOfMessage())
     assert server.send(Response(status_code=200, headers=[("Content-Length", "5")])) == (
-        b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
     )
     with pytest.raises(ProtocolError):
         server.send(Data(data=b"hello"))
@@ -172,7 +172,7 @@ def test_early_response_to_unparsed_request_is_close_delimited() -> None:
     with pytest.raises(ProtocolError):
         server.receive_data(b"\x00\x01garbage\r\n\r\n")
     wire = server.send(Response(status_code=400, headers=[]))
-    assert wire == b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n"
+    assert wire == b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
     assert server.send(Data(data=b"bad")) == b"bad"
     assert server.send(EndOfMessage()) == b""
     assert server.our_state is MUST_CLOSE
@@ -183,14 +183,14 @@ def test_connection_close_merges_with_other_tokens() -> None:
     server.receive_data(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
     headers = [("Connection", "keep-alive, x-custom"), ("Content-Length", "0")]
     wire = server.send(Response(status_code=200, headers=headers))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: x-custom, close\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: x-custom, close\r\n\r\n"
 
 
 def test_http10_request_disables_keep_alive() -> None:
     server = Connection(SERVER)
     server.receive_data(b"GET / HTTP/1.0\r\n\r\n")
     wire = server.send(Response(status_code=200, headers=[("Content-Length", "2")]))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"
     server.send(Data(data=b"ok"))
     server.send(EndOfMessage())
     assert server.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
@@ -345,7 +345,7 @@ def test_close_is_not_repeated_when_the_server_already_says_it() -> None:
     server = Connection(SERVER)
     server.receive_data(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
     wire = server.send(Response(status_code=200, headers=[("Connection", "close"), ("Content-Length", "0")]))
-    assert wire == b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
 
 def test_server_hanging_up_without_answering_is_explained() -> None:
@@ -364,7 +364,7 @@ def test_answer_to_a_broken_request_says_connection_close() -> None:
     with pytest.raises(ProtocolError):
         server.receive_data(b"GET / HTTP/1.1\r\nHost a\r\n\r\n")
     wire = server.send(Response(status_code=400, headers=[("Content-Length", "0")]))
-    assert wire == b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert wire == b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     server.send(EndOfMessage())
     assert server.our_state is MUST_CLOSE
 
@@ -374,7 +374,7 @@ def test_answer_after_the_client_half_closed_says_connection_close() -> None:
     assert server.receive_data(GET + b"")[-1] == EndOfMessage()
     assert server.receive_data(b"") == [ConnectionClosed()]
     wire = server.send(Response(status_code=200, headers=[("Content-Length", "0")]))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     server.send(EndOfMessage())
     assert server.states == {CLIENT: CLOSED, SERVER: MUST_CLOSE}
 
@@ -383,7 +383,7 @@ def test_keep_alive_answer_has_no_connection_close() -> None:
     server = Connection(SERVER)
     server.receive_data(GET)
     assert server.send(Response(status_code=200, headers=[("Content-Length", "0")])) == (
-        b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
     )
 
 

@@ -16,7 +16,7 @@ from h11sm import (
     Response,
 )
 
-TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 def test_server_answering_from_idle_must_close_and_says_so() -> None:

@@ -33,7 +33,7 @@ def test_close_in_a_second_connection_field_is_seen() -> None:
     server = Connection(SERVER)
     server.receive_data(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n")
     head = server.send(Response(status_code=200, headers=[("Content-Length", "0")]))
-    assert head == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert head == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     server.send(EndOfMessage())
     assert server.our_state is MUST_CLOSE
 

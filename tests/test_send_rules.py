@@ -134,7 +134,7 @@ def test_no_transfer_encoding_to_an_http_1_0_client_even_without_a_body(request_
     wire = server.send(Response(status_code=status, headers=[("Transfer-Encoding", "chunked")]))
     assert wire is not None
     assert b"transfer-encoding" not in wire
-    assert wire.endswith(b"connection: close\r\n\r\n")
+    assert wire.endswith(b"Connection: close\r\n\r\n")
 
 
 def test_a_client_sends_bytes_like_bodies_by_their_size() -> None:
@@ -194,6 +194,6 @@ def test_101_must_name_the_new_protocol() -> None:
     assert server.our_state is ERROR
     fresh = server_after(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n")
     assert fresh.send(InformationalResponse(status_code=101, headers=[("Upgrade", "websocket")])) == (
-        b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n"
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
     )
     assert fresh.our_state is SWITCHED_PROTOCOL

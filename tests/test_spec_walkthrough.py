@@ -50,7 +50,7 @@ BODY = b"<?xml version='1.0' encoding='us-ascii'?>\n" + b"x" * (522 - 42)
 def test_1_1_1_request_bytes_and_empty_end_of_message() -> None:
     conn = Connection(our_role=CLIENT)
     request = Request(method="GET", target="/xml", headers=[("Host", "httpbin.org")])
-    assert conn.send(request) == b"GET /xml HTTP/1.1\r\nhost: httpbin.org\r\n\r\n"
+    assert conn.send(request) == b"GET /xml HTTP/1.1\r\nHost: httpbin.org\r\n\r\n"
     assert conn.send(EndOfMessage()) == b""
 
 
@@ -106,7 +106,7 @@ def test_1_1_3_keep_alive_and_reuse() -> None:
     conn.prepare_to_reuse()
     assert conn.states == {CLIENT: IDLE, SERVER: IDLE}
     assert conn.send(Request(method="GET", target="/get", headers=[("Host", "httpbin.org")])) == (
-        b"GET /get HTTP/1.1\r\nhost: httpbin.org\r\n\r\n"
+        b"GET /get HTTP/1.1\r\nHost: httpbin.org\r\n\r\n"
     )
 
 
@@ -137,7 +137,7 @@ def test_1_1_4_post_with_content_length() -> None:
     head = conn.send(
         Request(method="POST", target="/post", headers=[("Host", "httpbin.org"), ("Content-Length", "5")])
     )
-    assert head == b"POST /post HTTP/1.1\r\nhost: httpbin.org\r\ncontent-length: 5\r\n\r\n"
+    assert head == b"POST /post HTTP/1.1\r\nHost: httpbin.org\r\nContent-Length: 5\r\n\r\n"
     assert conn.send(Data(data=b"hello")) == b"hello"
     assert conn.send(EndOfMessage()) == b""
     assert conn.our_state is DONE
@@ -243,7 +243,7 @@ def test_1_2_2_states_start_idle_and_follow_the_request() -> None:
 def test_1_2_2_server_may_answer_from_idle() -> None:
     conn = Connection(our_role=SERVER)
     data = conn.send(Response(status_code=408, headers=[("Connection", "close"), ("Content-Length", "0")]))
-    assert data == b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
+    assert data == b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
     conn.send(EndOfMessage())
     assert conn.our_state is MUST_CLOSE
 
@@ -307,7 +307,7 @@ def test_1_2_4_receive_error_then_answer_400() -> None:
         server.receive_data(b"")
     # The connection cannot be reused after this answer, so it says so.
     assert server.send(Response(status_code=400, headers=[("Content-Length", "0")])) == (
-        b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
 
 
@@ -326,9 +326,9 @@ def test_1_2_4_send_error_is_final() -> None:
 def test_1_2_5_chunked_request() -> None:
     client, server = pair()
     head = client.send(Request(method="POST", target="/", headers=[("Host", "a"), ("Transfer-Encoding", "chunked")]))
-    assert head == b"POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n"
+    assert head == b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
     assert client.send(Data(data=b"hello")) == b"5\r\nhello\r\n"
-    assert client.send(EndOfMessage(headers=[("X-Sum", "1")])) == b"0\r\nx-sum: 1\r\n\r\n"
+    assert client.send(EndOfMessage(headers=[("X-Sum", "1")])) == b"0\r\nX-Sum: 1\r\n\r\n"
     events = server.receive_data(head + b"5\r\nhello\r\n" + b"0\r\nx-sum: 1\r\n\r\n")
     assert events[1:] == [Data(data=b"hello"), EndOfMessage(headers=[(b"x-sum", b"1")])]
 
@@ -337,7 +337,7 @@ def test_1_2_5_response_without_framing_goes_chunked_to_http11() -> None:
     client, server = pair()
     deliver(client, server, Request(method="GET", target="/", headers=[("Host", "a")]), EndOfMessage())
     assert server.send(Response(status_code=200, headers=[])) == (
-        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
     )
     assert server.send(Data(data=b"hi")) == b"2\r\nhi\r\n"
     assert server.send(EndOfMessage()) == b"0\r\n\r\n"
@@ -349,7 +349,7 @@ def test_1_2_5_response_to_http10_is_close_delimited() -> None:
     server.receive_data(b"GET / HTTP/1.0\r\n\r\n")
     assert server.their_http_version == b"1.0"
     assert server.send(Response(status_code=200, headers=[("Transfer-Encoding", "chunked")])) == (
-        b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
     )
     assert server.send(Data(data=b"hi")) == b"hi"
     with pytest.raises(ProtocolError, match="trailers"):
@@ -372,7 +372,7 @@ def test_1_2_6_connection_close_disables_reuse() -> None:
     deliver(client, server, Request(method="GET", target="/", headers=[("Host", "a"), ("Connection", "close")]),
             EndOfMessage())
     data = server.send(Response(status_code=200, headers=[("Content-Length", "0")]))
-    assert data == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert data == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     server.send(EndOfMessage())
     assert server.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
     with pytest.raises(ProtocolError):
@@ -475,7 +475,7 @@ def test_1_2_9_upgrade_accepted() -> None:
     assert client.our_state is MIGHT_SWITCH_PROTOCOL
     assert server.receive_data(b"\x81\x00") == [Paused(reason=MIGHT_SWITCH_PROTOCOL)]
     wire = server.send(InformationalResponse(status_code=101, headers=[("Upgrade", "websocket")]))
-    assert wire == b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n"
+    assert wire == b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
     assert server.states == {CLIENT: SWITCHED_PROTOCOL, SERVER: SWITCHED_PROTOCOL}
     assert server.trailing_data == (b"\x81\x00", False)
     events = client.receive_data(wire + b"new protocol bytes")

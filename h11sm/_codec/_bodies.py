@@ -220,7 +220,7 @@ class ChunkedReader:
                 raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
             trailers.append((name, value))
         self._state = _DONE
-        return EndOfMessage._from_wire(Headers._from_wire(trailers))
+        return EndOfMessage._from_wire(Headers._from_wire(trailers, None, fields))
 
     def read_eof(self) -> EndOfMessage:
         if self._state != _DONE:

@@ -197,7 +197,7 @@ def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
 
 
 def _without_transfer_encoding(headers: Headers) -> Headers:
-    return Headers._from_wire([field for field in headers if field[0] != b"transfer-encoding"])
+    return headers._without(b"transfer-encoding")
 
 
 def framing_for_send_response(
@@ -237,5 +237,5 @@ def framing_for_send_response(
             headers = _without_transfer_encoding(headers)
         return headers, UntilCloseWriter(), True
     if codings is None:
-        headers = Headers._from_wire([*headers, (b"transfer-encoding", b"chunked")])
+        headers = headers._appending(b"transfer-encoding", b"chunked")
     return headers, ChunkedWriter(), False

@@ -18,6 +18,13 @@ skip at least one; we skip them before status lines too, where some servers
 leave a stray CRLF after a body). Their bytes count towards the head size
 limit, so a stream of empty lines cannot run forever.
 
+Bytes that cannot begin a start line are refused as soon as they arrive,
+rather than buffered until the head is complete or too large: a request
+line begins with a method (a token, then SP), a status line with ``HTTP/``.
+A TLS handshake sent to a plain-HTTP port is the usual case, and gets its
+own message. Only a bounded prefix is looked at (``_START_WINDOW`` bytes),
+so each call costs the same whatever the size of the buffer.
+
 After the head is read, the header fields that decide framing are checked:
 Content-Length must be valid (a list of identical values is collapsed into
 one field, RFC 9110 §8.6), and in requests Transfer-Encoding must be exactly
@@ -29,7 +36,7 @@ from __future__ import annotations
 
 import re
 
-from .._abnf import REQUEST_TARGET, TOKEN
+from .._abnf import REQUEST_TARGET, TCHAR, TOKEN
 from .._errors import ProtocolError
 from .._events import InformationalResponse, Request, Response
 from .._headers import MAX_CONTENT_LENGTH_DIGITS, SPECIAL_NAMES, Headers
@@ -63,9 +70,27 @@ def _status_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
 _STRICT_STATUS_LINE_RE = _status_line_pattern(rb"\r\n")
 _LENIENT_STATUS_LINE_RE = _status_line_pattern(rb"\r?\n")
 
-# Leading empty lines that may be skipped before a start line.
+# Leading empty lines that may be skipped before a start line. RFC 9112
+# §2.2 asks a server to skip "at least one"; we skip any number, because
+# they count towards the head size limit (buf._skipped): that bounds them
+# without a second limit, and a client that sends a few (an old one adding
+# CRLF after a POST body) is served whatever the count. A bare LF is not a
+# line ending where the parse is strict (a request, or a response read
+# without leniency), so a leading LF is refused like one in a head.
 _STRICT_EMPTY_LINES_RE = re.compile(rb"(?:\r\n)+")
 _LENIENT_EMPTY_LINES_RE = re.compile(rb"(?:\r?\n)+")
+
+# How many bytes of a request's method are checked before the head is
+# complete: every call looks at no more than this, which keeps the work per
+# call bounded (a longer method is judged with the whole request line).
+# Methods in use are far shorter.
+_START_WINDOW = 24
+_STATUS_LINE_START = b"HTTP/"
+# The method's characters at the start of the buffer (possibly all of it).
+_METHOD_START_RE = re.compile(rb"%s*+" % TCHAR)
+# The first bytes of a TLS record: a handshake (a ClientHello opens the
+# connection) and an alert (what a TLS server may answer to plain HTTP).
+_TLS_RECORD_TYPES = (0x16, 0x15)
 
 # RFC 3986 §3.2.2 host (IP-literal or reg-name; an IPv4 address is a
 # reg-name as far as the characters go) and §3.2.3 port.
@@ -100,7 +125,7 @@ def read_request_head(
     *max_header_count* fields (431), a major version other than 1 (505), or
     a transfer coding we do not implement (501).
     """
-    found = _find_head(buf, max_head_size, lenient=False, what="request head")
+    found = _find_head(buf, max_head_size, lenient=False, what="request head", request=True)
     if found is None:
         return None
     # The head is read where it lies in the buffer (the patterns return
@@ -109,7 +134,8 @@ def read_request_head(
     data = buf._data
     line = _REQUEST_LINE_RE.match(data, 0, lines_end)
     if line is None:
-        raise _request_line_error(bytes(data[:lines_end]))
+        head = bytes(data[:lines_end])
+        raise _start_error(head, True) or _request_line_error(head)
     method, target, version = line.groups()
     if target[0] != 0x2F or method == b"CONNECT":  # all but the usual origin-form ("/...")
         _check_target_form(method, target)
@@ -129,10 +155,9 @@ def read_request_head(
     else:
         _check_request_fields(special, version)
         if odd_length:
-            return Request._from_wire(
-                method, target, Headers._from_wire(_collapse_content_length(headers, special)), version
-            )
-    return Request._from_wire(method, target, Headers._from_wire(headers, special), version)
+            return Request._from_wire(method, target, _collapse_content_length(headers, special, fields), version)
+    # (The fields as received are kept as the headers' raw names.)
+    return Request._from_wire(method, target, Headers._from_wire(headers, special, fields), version)
 
 
 def read_response_head(
@@ -147,7 +172,7 @@ def read_response_head(
     Like :func:`read_request_head`; with *lenient* a bare LF is also taken as
     a line ending (for a client talking to old servers; never for a server).
     """
-    found = _find_head(buf, max_head_size, lenient=lenient, what="response head")
+    found = _find_head(buf, max_head_size, lenient=lenient, what="response head", request=False)
     if found is None:
         return None
     # Read in place, as in read_request_head.
@@ -156,7 +181,8 @@ def read_response_head(
     pattern = _LENIENT_STATUS_LINE_RE if lenient else _STRICT_STATUS_LINE_RE
     line = pattern.match(data, 0, lines_end)
     if line is None:
-        raise _status_line_error(bytes(data[:lines_end]), lenient=lenient)
+        head = bytes(data[:lines_end])
+        raise _start_error(head, False) or _status_line_error(head, lenient=lenient)
     version, status, reason = line.groups()
     fields = parse_field_lines(data, line.end(), lines_end, lenient=lenient, allow_obs_fold=True)
     _remove_head(buf, head_end)
@@ -165,35 +191,131 @@ def read_response_head(
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     status_code = int(status)
     headers, special, odd_length = _lowercase_names(fields, max_header_count)
-    # (Once the fields changed, their special ones are found again when needed.)
-    kept_special: list[tuple[bytes, bytes]] | None = special
-    if odd_length:
-        headers, kept_special = _collapse_content_length(headers, special), None
+    # (The fields as received are kept as the headers' raw names.)
+    read = (
+        _collapse_content_length(headers, special, fields)
+        if odd_length
+        else Headers._from_wire(headers, special, fields)
+    )
     if reason is None:
         reason = b""
     if status_code >= 200:
         if status_code >= 600:
             raise ProtocolError(f"status code {status_code} out of range")
-        return Response._from_wire(status_code, Headers._from_wire(headers, kept_special), version, reason)
+        return Response._from_wire(status_code, read, version, reason)
     if status_code < 100:
         raise ProtocolError(f"status code {status_code} out of range")
-    return InformationalResponse._from_wire(
-        status_code, Headers._from_wire(headers, kept_special), version, reason
-    )
+    return InformationalResponse._from_wire(status_code, read, version, reason)
 
 
-def _find_head(buf: ReceiveBuffer, max_head_size: int, *, lenient: bool, what: str) -> tuple[int, int] | None:
+def _find_head(
+    buf: ReceiveBuffer, max_head_size: int, *, lenient: bool, what: str, request: bool
+) -> tuple[int, int] | None:
     """Where the complete head at the front of the buffer ends, as
     ``(lines_end, head_end)``: just past its last line's line ending, and
     just past the empty line after it. None if the head is incomplete.
-    Empty lines before a head are dropped first."""
+    Empty lines before a head are dropped first.
+
+    While the head is incomplete (and before an error about its size or
+    line endings), its first bytes are checked: bytes that cannot begin a
+    request line (with *request*) or a status line are refused at once (see
+    _start_error). A complete head is not checked here: when its start line
+    does not match, the reader asks _start_error first, so the verdict is
+    the same however the bytes were split."""
     data = buf._data
     if data.startswith((b"\r", b"\n")):
         empty = (_LENIENT_EMPTY_LINES_RE if lenient else _STRICT_EMPTY_LINES_RE).match(data)
         if empty is not None:
             buf._skipped += empty.end()
             buf._discard(empty.end())
-    return locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
+    # An earlier call on this head whose search for the end stopped past the
+    # window (it resumes 3 bytes before the end of what it saw, see
+    # locate_section_end) had the whole window, which passed: no need to
+    # look again. This keeps a head that trickles in linear.
+    window_seen = buf._scan_pos >= _START_WINDOW - 3
+    try:
+        found = locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
+    except ProtocolError:
+        if not window_seen:
+            _raise_start_error(data, request)
+        raise
+    if found is None and not window_seen:
+        _raise_start_error(data, request)
+    return found
+
+
+def _raise_start_error(data: bytearray, request: bool) -> None:
+    error = _start_error(data, request)
+    if error is not None:
+        raise error
+
+
+def _start_error(data: bytes | bytearray, request: bool) -> ProtocolError | None:
+    """The error for a head whose first bytes (at most _START_WINDOW of
+    them) show that it cannot begin a request line (with *request*) or a
+    status line; None if they may yet. The message depends only on the
+    bytes up to the offending one, so it is the same however the input was
+    split."""
+    if request:
+        end = _METHOD_START_RE.match(data, 0, _START_WINDOW).end()  # type: ignore[union-attr]  # (never None: "*+")
+        # The method so far must be all of the buffer, or fill the window,
+        # or be followed by the SP that ends it.
+        if end < len(data) and end < _START_WINDOW and (end == 0 or data[end] != 0x20):
+            return _request_start_error(data, end)
+        return None
+    if data.startswith(_STATUS_LINE_START) or not data:
+        return None
+    return _response_start_error(data)
+
+
+def _request_start_error(data: bytes | bytearray, end: int) -> ProtocolError | None:
+    """The error for a buffer whose first bytes cannot begin a request line:
+    the method is *data[:end]*, and the byte after it is neither a method
+    character nor the SP after a method. None for a lone CR, which may yet
+    be the start of an empty line. The message depends only on the bytes up
+    to the offending one, so it is the same however the input was split."""
+    byte = data[end]
+    if byte == 0x0A:  # LF
+        return ProtocolError("bare LF line ending in request head (only CRLF is accepted)")
+    if end == 0:
+        if byte in _TLS_RECORD_TYPES:
+            return ProtocolError(
+                f"received a TLS record (first byte 0x{byte:02x}) instead of an HTTP request: the client "
+                "is speaking HTTPS to a plain-HTTP endpoint"
+            )
+        if byte == 0x0D:  # CR
+            return None if len(data) == 1 else ProtocolError("bare CR before the request line")
+        return ProtocolError(f"illegal request line: invalid method (a request cannot start with {bytes(data[:1])!r})")
+    if byte in b"\t\r\x0b\x0c":
+        return ProtocolError("illegal request line: expected method SP request-target SP HTTP-version")
+    return ProtocolError(f"illegal request line: invalid method {bytes(data[: end + 1])!r}")
+
+
+def _response_start_error(data: bytes | bytearray) -> ProtocolError | None:
+    """The error for a buffer that does not start with ``HTTP/`` (after the
+    empty lines), if its first bytes already show that it never will; None
+    while they may still be the beginning of ``HTTP/`` or of an empty line.
+    Like _request_start_error, the message depends only on the bytes up to
+    the offending one."""
+    prefix = bytes(data[: len(_STATUS_LINE_START)])
+    if _STATUS_LINE_START.startswith(prefix):
+        return None
+    byte = prefix[0]
+    if byte == 0x0D:  # CR (when followed by LF, the empty line was skipped)
+        return None if len(prefix) == 1 else ProtocolError("bare CR before the status line")
+    if byte == 0x0A:  # LF (only here when the parse is strict)
+        return ProtocolError("bare LF line ending in response head (only CRLF is accepted)")
+    if byte in _TLS_RECORD_TYPES:
+        return ProtocolError(
+            f"received a TLS record (first byte 0x{byte:02x}) instead of an HTTP response: the server "
+            "expects HTTPS"
+        )
+    differs = 0  # where the prefix leaves "HTTP/" (it does, within its few bytes)
+    while prefix[differs] == _STATUS_LINE_START[differs]:
+        differs += 1
+    return ProtocolError(
+        f"illegal status line: invalid HTTP version (a response starts with b'HTTP/', not {prefix[: differs + 1]!r})"
+    )
 
 
 def _remove_head(buf: ReceiveBuffer, head_end: int) -> None:
@@ -278,23 +400,28 @@ def _read_request_fields(special: list[tuple[bytes, bytes]]) -> tuple[list[bytes
 
 
 def _collapse_content_length(
-    headers: list[tuple[bytes, bytes]], special: list[tuple[bytes, bytes]]
-) -> list[tuple[bytes, bytes]]:
+    headers: list[tuple[bytes, bytes]], special: list[tuple[bytes, bytes]], received: list[tuple[bytes, bytes]]
+) -> Headers:
     """Validate the Content-Length fields among the *special* ones (more than
     one, or one that is not plain digits: see _lowercase_names), and leave
-    exactly one, holding the agreed value, where the first one was."""
+    exactly one, holding the agreed value, where the first one was (under
+    the first one's name as received: *received* is *headers* before the
+    names were lowercased)."""
     values = [value for name, value in special if name == b"content-length"]
     agreed = content_length_value(values)
     collapsed = []
+    collapsed_raw = []
     placed = False
-    for name, value in headers:
+    for (name, value), (raw_name, _) in zip(headers, received, strict=True):
         if name == b"content-length":
             if placed:
                 continue
             placed = True
             value = agreed
         collapsed.append((name, value))
-    return collapsed
+        collapsed_raw.append((raw_name, value))
+    # (Once the fields changed, their special ones are found again when needed.)
+    return Headers._from_wire(collapsed, None, collapsed_raw)
 
 
 def _check_target_form(method: bytes, target: bytes) -> None:

@@ -1,9 +1,10 @@
 """Serialisation: heads to bytes, and body writers that frame Data and
 EndOfMessage events for the wire.
 
-Heads are written exactly as the event holds them (names lowercase,
-``name: value`` and CRLF per field). Events were validated when they were
-built, so nothing is checked again here.
+Heads are written exactly as the event holds them: ``name: value`` and CRLF
+per field, each name in the case it was given or received in (the raw names
+of :meth:`Headers.raw_items`, not the lowercase ones). Events were validated
+when they were built, so nothing is checked again here.
 
 A body writer is called with each Data and the final EndOfMessage and returns
 the pieces to send, in order. The payload object of a Data event is passed
@@ -49,7 +50,7 @@ _REASON_PHRASES = {status.value: status.phrase.encode("ascii") for status in HTT
 
 
 def _field_lines(headers: Headers) -> bytes:
-    fields = headers._fields
+    fields = headers._raw_fields()
     if not fields:
         return b""
     # bytes.join per field, all in C, beats formatting each line with %.
@@ -62,7 +63,9 @@ def _field_lines(headers: Headers) -> bytes:
 
 def write_request_head(event: Request) -> bytes:
     """``method SP target SP HTTP/x.y CRLF``, the field lines, and CRLF."""
-    fields = event.headers._fields
+    headers = event.headers
+    raw = headers._raw  # (headers._raw_fields(), inline)
+    fields = headers._fields if raw is None else raw
     if fields:
         return b"%s %s HTTP/%s\r\n%s\r\n\r\n" % (
             event.method,
@@ -81,7 +84,9 @@ def write_response_head(event: InformationalResponse | Response) -> bytes:
     the SP the status-line grammar requires (RFC 9112 §4).
     """
     reason = event.reason or _REASON_PHRASES.get(event.status_code, b"")
-    fields = event.headers._fields
+    headers = event.headers
+    raw = headers._raw  # (headers._raw_fields(), inline)
+    fields = headers._fields if raw is None else raw
     if fields:
         return b"HTTP/%s %d %s\r\n%s\r\n\r\n" % (
             event.http_version,

@@ -77,7 +77,7 @@ def test_garbage_gets_400_and_a_close(example_server: ExampleProcess) -> None:
         raw = read_until_close(sock)
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
-    assert b"\r\nconnection: close" in head
+    assert b"\r\nConnection: close" in head
     assert b"colon" in body  # the ProtocolError's message names the construct
 
 
@@ -86,7 +86,7 @@ def test_a_slow_client_gets_408_then_the_connection_closes(impatient_server: Exa
         sock.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: t\r\n")  # and never the blank line
         raw = read_until_close(sock)  # the server's 1 s timeout ends this, not ours
     assert raw.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
-    assert b"\r\nconnection: close" in raw
+    assert b"\r\nConnection: close" in raw
 
 
 def test_an_idle_keep_alive_connection_is_closed_silently(impatient_server: ExampleProcess) -> None:
