@@ -32,23 +32,11 @@ from typing import Any
 import pytest
 from peers import STARTUP_TIMEOUT, RegisterLog, free_port, stop_process
 
-from h11sm.h11._headers import Headers
-
 HERE = Path(__file__).resolve().parent
 ENGINES = ("h11sm", "h11")
 ENGINE = os.environ.get("H11SM_INTEROP_ENGINE", "h11sm")
 if ENGINE not in ENGINES:
     raise RuntimeError(f"H11SM_INTEROP_ENGINE must be one of {ENGINES}, not {ENGINE!r}")
-
-#: httpcore reads every response's fields, and hypercorn (with
-#: h11_pass_raw_headers) every request's, with ``Headers.raw_items()``
-#: (issue 11 point 3, in the core); until h11sm has it, those fail on the
-#: face with AttributeError.
-needs_raw_items = pytest.mark.xfail(
-    ENGINE == "h11sm" and not hasattr(Headers, "raw_items"),
-    reason="h11sm.h11._headers.Headers has no raw_items() yet (issue 11 point 3)",
-    strict=True,
-)
 
 #: Upper bound for one run of a client script in a child process.
 CLIENT_TIMEOUT = 60.0

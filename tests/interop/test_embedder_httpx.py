@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from asgi_app import HELLO, stream_piece
-from embedders import ENGINE, AsgiServerPool, expected_engine, needs_raw_items, run_client_script
+from embedders import ENGINE, AsgiServerPool, expected_engine, run_client_script
 from httpx_client import pattern_bytes
 from peers import Nginx, RegisterLog
 
@@ -191,7 +191,6 @@ def test_httpx_runs_on_the_chosen_engine(report: tuple[Peer, dict[str, Any]]) ->
     assert result["h11"] == result["httpcore_h11"] == expected_engine()
 
 
-@needs_raw_items
 def test_keep_alive_reuses_one_connection(report: tuple[Peer, dict[str, Any]]) -> None:
     _, result = report
     reused = [step for step in result["steps"] if step["name"] not in ("invalid header", "after the error")]
@@ -204,14 +203,12 @@ def test_keep_alive_reuses_one_connection(report: tuple[Peer, dict[str, Any]]) -
     assert len(nginx_connections) <= 1
 
 
-@needs_raw_items
 def test_get(report: tuple[Peer, dict[str, Any]]) -> None:
     _, result = report
     get = steps(result)["get"]
     assert (get["status"], get["http_version"], get["text"]) == (200, "HTTP/1.1", HELLO.decode())
 
 
-@needs_raw_items
 def test_post_with_a_body(report: tuple[Peer, dict[str, Any]]) -> None:
     peer, result = report
     post = steps(result)["post readback" if peer.readback else "post"]
@@ -220,7 +217,6 @@ def test_post_with_a_body(report: tuple[Peer, dict[str, Any]]) -> None:
         assert steps(result)["post"]["status"] == 201  # created by the PUT
 
 
-@needs_raw_items
 def test_streaming_upload(report: tuple[Peer, dict[str, Any]]) -> None:
     peer, result = report
     upload = steps(result)["upload readback" if peer.readback else "upload"]
@@ -231,7 +227,6 @@ def test_streaming_upload(report: tuple[Peer, dict[str, Any]]) -> None:
         assert upload["headers"]["x-request-framing"] == "chunked"
 
 
-@needs_raw_items
 def test_streaming_download(report: tuple[Peer, dict[str, Any]]) -> None:
     peer, result = report
     download = steps(result)["download"]
@@ -240,7 +235,6 @@ def test_streaming_download(report: tuple[Peer, dict[str, Any]]) -> None:
     assert download["chunks"] > 1  # read as it came, not in one piece
 
 
-@needs_raw_items
 def test_head(report: tuple[Peer, dict[str, Any]]) -> None:
     _, result = report
     head = steps(result)["head"]
@@ -248,7 +242,6 @@ def test_head(report: tuple[Peer, dict[str, Any]]) -> None:
     assert head["headers"]["content-length"] == str(len(HELLO))
 
 
-@needs_raw_items
 def test_an_invalid_header_raises_local_protocol_error(report: tuple[Peer, dict[str, Any]]) -> None:
     _, result = report
     invalid = steps(result)["invalid header"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from asgi_app import HELLO, stream_piece
-from embedders import ENGINE, AsgiServer, AsgiServerPool, expected_engine, needs_raw_items, run_client_script
+from embedders import ENGINE, AsgiServer, AsgiServerPool, expected_engine, run_client_script
 from peers import RegisterLog, describe, require_program, run_command
 
 import h11sm
@@ -165,7 +165,6 @@ def test_header_names_reach_the_app_lowercased(asgi_server: AsgiServer) -> None:
     assert json.loads(body) == ["host", "x-mixed-case", "connection"]
 
 
-@needs_raw_items
 def test_hypercorn_can_pass_the_names_as_received(
     asgi_servers: AsgiServerPool, register_log: RegisterLog
 ) -> None:
@@ -237,21 +236,6 @@ CLIENT_HELLO = bytes.fromhex("16030100c4010000c00303") + bytes(range(0x40, 0x60)
 assert b"\r" not in CLIENT_HELLO and b"\n" not in CLIENT_HELLO
 
 
-def core_refuses_at_once(first_bytes: bytes) -> bool:
-    """Whether h11sm's core refuses *first_bytes* the moment they arrive
-    (issue 11 point 3), rather than wait for the end of a head."""
-    try:
-        h11sm.Connection(h11sm.SERVER).receive_data(first_bytes)
-    except h11sm.ProtocolError:
-        return True
-    return False
-
-
-@pytest.mark.xfail(
-    ENGINE == "h11sm" and not core_refuses_at_once(CLIENT_HELLO),
-    reason="issue 11 point 3 (core11): bytes that cannot start a request line are not refused at once yet",
-    strict=True,
-)
 def test_tls_client_hello_gets_400_within_a_second(asgi_server: AsgiServer) -> None:
     with asgi_server.connect(timeout=1.0) as sock:
         started = time.monotonic()
