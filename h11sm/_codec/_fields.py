@@ -30,8 +30,9 @@ checks that it matched every line; that is all a well-formed section needs.
 When it did not, the careful path walks the lines one by one, reads folds,
 and when the section is bad raises an error that names what is wrong. The two
 paths accept exactly the same sections and read them the same way, apart from
-folds and whitespace after a value, which only the careful path reads (a
-property test checks this).
+folds, which only the careful path reads (a property test checks this).
+Whitespace after a value is read by the fast path too (and stripped), so no
+value shape of a well-formed section costs the careful path's price.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ from ._buffer import ReceiveBuffer
 
 __all__ = [
     "FORBIDDEN_TRAILER_NAMES",
+    "FRAMING_NAMES",
+    "check_field_count",
     "content_length_value",
+    "count_field_lines",
     "locate_section_end",
     "parse_field_lines",
     "require_chunked_only",
@@ -64,13 +68,13 @@ def _field_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
     # whole line (names, values and OWS never contain LF). The leading OWS
     # is taken possessively, so the value starts with a visible byte; the
     # value is then one run of the bytes a value may hold, which the regex
-    # engine scans in a single tight loop. A value must not end in
-    # whitespace: the lookbehind refuses such a line rather than strip it
-    # (a run of alternating groups that left the trailing OWS out took
-    # twice as long), and the careful path reads it instead. Clients almost
-    # never send trailing whitespace.
+    # engine scans in a single tight loop. That run also takes any
+    # whitespace after the value (a run of alternating groups that left it
+    # out took twice as long); parse_field_lines strips it afterwards, only
+    # when the section holds some, so a value shape never sends a
+    # well-formed section to the slow careful path.
     return re.compile(
-        rb"^(%s):[ \t]*+(%s*+)(?<![ \t])%s" % (TOKEN, _FIELD_CONTENT, line_ending),
+        rb"^(%s):[ \t]*+(%s*+)%s" % (TOKEN, _FIELD_CONTENT, line_ending),
         re.MULTILINE,
     )
 
@@ -83,11 +87,15 @@ _STRICT_SEARCH = object()
 _LENIENT_SEARCH = object()
 
 # The empty line that ends a section when bare LF is accepted: the LF ending
-# the last line, an optional CR, and the LF of the empty line.
-_LENIENT_END_RE = re.compile(rb"\n\r?\n")
+# the last line, an optional CR, and the LF of the empty line; or, found by
+# the same search, a bare CR (one followed by anything but LF), an error.
+_LENIENT_END_RE = re.compile(rb"\n\r?\n|\r[^\n]")
 # An LF that is not part of a CRLF. The lookbehind sees bytes before the
 # search position, so resuming a scan mid-buffer stays correct.
 _BARE_LF_RE = re.compile(rb"(?<!\r)\n")
+# A CR followed by anything but LF (a CR at the very end may still be
+# followed by one).
+_BARE_CR_RE = re.compile(rb"\r[^\n]")
 
 
 def locate_section_end(
@@ -106,9 +114,9 @@ def locate_section_end(
     outcome does not depend on how the bytes were split between calls.
     Raises a 431 ProtocolError naming *what* in that case.
 
-    In strict mode a bare LF is reported as soon as it arrives rather than
-    when the section completes, so a peer using LF-only line endings gets an
-    answer instead of a hang.
+    In strict mode a bare LF, and in both modes a bare CR, is reported as
+    soon as it arrives rather than when the section completes, so a peer
+    using LF-only or CR-only line endings gets an answer instead of a hang.
     """
     data = buf._data
     # (Never negative: a negative end offset would count from the end. Not
@@ -118,6 +126,8 @@ def locate_section_end(
         start = buf._scan_pos if buf._scan_key is _LENIENT_SEARCH else 0  # buf._resume_from(), inline
         found = _LENIENT_END_RE.search(data, start, end)
         if found is not None:
+            if data[found.start()] == 0x0D:  # "\r"
+                raise _bare_cr(what)
             return found.start() + 1, found.end()
         key = _LENIENT_SEARCH
     else:
@@ -134,6 +144,15 @@ def locate_section_end(
                 return index + 2, index + 4
             if data.find(b"\n", start, end) >= 0 and _BARE_LF_RE.search(data, start, end) is not None:
                 raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
+        # A CR not followed by LF is refused as soon as it is seen (the
+        # lenient search finds it itself): a peer using CR-only line endings
+        # would otherwise wait for an empty line that never comes, until
+        # the limit or a timeout. (Only the bytes after the last scan, and
+        # the last byte it saw, which may be a CR whose follower had not
+        # arrived: a resumed scan starts 3 bytes before the old end.)
+        cr = data.find(b"\r", start + 2 if start else 0, end)
+        if cr >= 0 and _BARE_CR_RE.search(data, cr, end) is not None:
+            raise _bare_cr(what)
         key = _STRICT_SEARCH
     if len(data) >= end:
         raise ProtocolError(f"{what} too large (limit {limit} bytes)", 431)
@@ -141,6 +160,43 @@ def locate_section_end(
     # last 3 in case it straddles this call and the next.
     buf._remember_scan(key, len(data) - 3)
     return None
+
+
+def count_field_lines(section: bytes | bytearray, start: int, end: int, allow_obs_fold: bool) -> int:
+    """How many fields the lines of ``section[start:end]`` hold (arguments as
+    for :func:`parse_field_lines`), counted without parsing them, so a limit
+    on the count is enforced before any cost per field is paid. Every line
+    ending ends a line; with *allow_obs_fold* a line that starts with SP or
+    HTAB continues a field rather than starting one."""
+    lines = section.count(b"\n", start, end)
+    if allow_obs_fold:
+        # (A fold right after the start line is refused by the parse.)
+        lines -= section.count(b"\n ", start, end) + section.count(b"\n\t", start, end)
+    return lines
+
+
+def check_field_count(
+    section: bytes | bytearray, start: int, end: int, limit: int, *, lenient: bool, allow_obs_fold: bool, what: str
+) -> None:
+    """Refuse (431) the lines of ``section[start:end]`` if they hold more
+    than *limit* fields (*what* names them: "header fields"), before they
+    are parsed.
+
+    A bare CR (or, unless *lenient*, a bare LF) among them is reported
+    first, with 400: :func:`locate_section_end` reports it as soon as it
+    arrives when the section trickles in, and a section that arrives whole
+    must get the same verdict.
+    """
+    if count_field_lines(section, start, end, allow_obs_fold) > limit:
+        if _BARE_CR_RE.search(section, start, end) is not None:
+            raise ProtocolError("bare CR in field section")
+        if not lenient and _BARE_LF_RE.search(section, start, end) is not None:
+            raise ProtocolError("bare LF line ending in field section (only CRLF is accepted)")
+        raise ProtocolError(f"too many {what} (limit {limit})", 431)
+
+
+def _bare_cr(what: str) -> ProtocolError:
+    return ProtocolError(f"bare CR in {what} (only CRLF is accepted)")
 
 
 def parse_field_lines(
@@ -174,6 +230,15 @@ def parse_field_lines(
         return _parse_field_lines_carefully(
             bytes(section[start:end]), lenient=lenient, allow_obs_fold=allow_obs_fold
         )
+    # Whitespace after a value is OWS, not part of it (RFC 9112 §5): the
+    # pattern took it into the value, so strip it where there is any. (Two
+    # searches that find nothing are the usual cost.)
+    if (
+        section.find(b" \r\n", start, end) >= 0
+        or section.find(b"\t\r\n", start, end) >= 0
+        or (lenient and (section.find(b" \n", start, end) >= 0 or section.find(b"\t\n", start, end) >= 0))
+    ):
+        return [(name, value.rstrip(b" \t")) for name, value in fields]
     return fields
 
 
@@ -227,9 +292,12 @@ def _parse_field_lines_carefully(
     return fields
 
 
-# RFC 9110 §8.6: Content-Length = 1*DIGIT. Nineteen digits reach past 2**63,
-# far beyond any real body, and keep int() on hostile input cheap.
-_CONTENT_LENGTH_RE = re.compile(rb"[0-9]{1,%d}" % MAX_CONTENT_LENGTH_DIGITS)
+# RFC 9110 §8.6: Content-Length = 1*DIGIT. Nineteen significant digits
+# reach past 2**63, far beyond any real body, and keep int() on hostile
+# input cheap; leading zeros do not count (h11 and llhttp accept them too).
+# (The zeros are taken possessively: a long run of them cannot backtrack.
+# The group is the significant digits, None for a value of only zeros.)
+_CONTENT_LENGTH_RE = re.compile(rb"(?=[0-9])0*+([1-9][0-9]{0,%d})?" % (MAX_CONTENT_LENGTH_DIGITS - 1))
 
 
 def content_length_value(values: list[bytes]) -> bytes:
@@ -238,35 +306,45 @@ def content_length_value(values: list[bytes]) -> bytes:
     RFC 9110 §8.6 lets a recipient accept a list of identical values
     (``5, 5`` or two fields saying ``5``) as that single value; anything else
     -- differing values, empty list elements, signs, spaces inside, more than
-    19 digits -- is an "invalid Content-Length" (RFC 9112 §6.3 item 5: an
-    unrecoverable framing error).
+    19 significant digits -- is an "invalid Content-Length" (RFC 9112 §6.3
+    item 5: an unrecoverable framing error). Values must agree byte for
+    byte: ``5`` and ``05`` conflict. The value returned has no leading
+    zeros (``0`` stays ``0``), so it is safe to hand to :func:`int`.
     """
     # (The usual single plain number is recognised by the callers
     # themselves, without this call.)
     agreed: bytes | None = None
+    significant = b""
     for value in values:
         for item in value.split(b","):
             item = item.strip(b" \t")
-            if _CONTENT_LENGTH_RE.fullmatch(item) is None:
+            digits = _CONTENT_LENGTH_RE.fullmatch(item)
+            if digits is None:
                 raise ProtocolError(f"invalid Content-Length {value[:40]!r}")
             if agreed is None:
-                agreed = item
+                agreed, significant = item, digits.group(1) or b"0"
             elif item != agreed:
                 raise ProtocolError("invalid Content-Length: conflicting values")
     assert agreed is not None  # values is never empty
-    return agreed
+    return significant
 
 
 def transfer_codings(values: list[bytes]) -> list[bytes]:
     """The transfer codings named by Transfer-Encoding field values, in order
     of application, lowercased (codings are case-insensitive, RFC 9112 §7).
-    Empty list elements are ignored, as RFC 9110 §5.6.1 requires."""
+
+    An empty list element (``chunked,``, ``,chunked``, an empty field beside
+    another) is refused rather than ignored. RFC 9110 §5.6.1 lets a
+    recipient ignore empty elements, but in Transfer-Encoding they are the
+    classic way to obfuscate ``chunked`` for one of two parsers, and no
+    legitimate sender produces them (§5.6.1 forbids sending them)."""
     codings = []
     for value in values:
         for item in value.split(b","):
             item = item.strip(b" \t")
-            if item:
-                codings.append(item.lower())
+            if not item:
+                raise ProtocolError(f"empty Transfer-Encoding list element in {value[:40]!r}")
+            codings.append(item.lower())
     return codings
 
 
@@ -289,6 +367,10 @@ def require_chunked_only(values: list[bytes]) -> None:
     if len(codings) > 1:
         raise ProtocolError(f"unsupported transfer coding {codings[0][:40]!r}", 501)
 
+
+#: The fields that frame a message (RFC 9112 §6): in a trailer section the
+#: one kind that stays fatal on receipt.
+FRAMING_NAMES = frozenset({b"content-length", b"transfer-encoding"})
 
 #: Fields that must not appear in a trailer section (RFC 9110 §6.5.1): they
 #: frame the message, route it, control the connection, authenticate, or

@@ -35,6 +35,7 @@ from .._events import InformationalResponse, Request, Response
 from .._headers import MAX_CONTENT_LENGTH_DIGITS, SPECIAL_NAMES, Headers
 from ._buffer import ReceiveBuffer
 from ._fields import (
+    check_field_count,
     content_length_value,
     locate_section_end,
     parse_field_lines,
@@ -42,7 +43,7 @@ from ._fields import (
 )
 from ._limits import DEFAULT_MAX_HEAD_SIZE, DEFAULT_MAX_HEADER_COUNT
 
-__all__ = ["read_request_head", "read_response_head"]
+__all__ = ["check_request_to_send", "read_request_head", "read_response_head"]
 
 # RFC 9112 §3: request-line = method SP request-target SP HTTP-version CRLF.
 # Exactly one SP between the parts: other whitespace is how some parsers get
@@ -53,11 +54,12 @@ _REQUEST_LINE_RE = re.compile(rb"(%s) (%s) HTTP/([0-9]\.[0-9])\r\n" % (TOKEN, RE
 
 # RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ].
 # The SP before an empty reason is often left out by real servers; that is
-# accepted (it changes nothing about framing).
+# accepted (it changes nothing about framing). A client SHOULD ignore the
+# reason's content (§4), so any byte but CR and LF is taken in it: a DEL or
+# another control there is no reason to lose the response (h11 and llhttp
+# take it too).
 def _status_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
-    return re.compile(
-        rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ([\t \x21-\x7e\x80-\xff]*))?%s" % line_ending
-    )
+    return re.compile(rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ([^\r\n]*))?%s" % line_ending)
 
 
 _STRICT_STATUS_LINE_RE = _status_line_pattern(rb"\r\n")
@@ -83,7 +85,6 @@ _ABSOLUTE_FORM_RE = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*://")
 _TOKEN_RE = re.compile(TOKEN)
 _REQUEST_TARGET_RE = re.compile(REQUEST_TARGET)
 _HTTP_VERSION_RE = re.compile(rb"HTTP/[0-9]\.[0-9]")
-_STATUS_CODE_RE = re.compile(rb"[0-9]{3}")
 
 
 def read_request_head(
@@ -113,6 +114,10 @@ def read_request_head(
     method, target, version = line.groups()
     if target[0] != 0x2F or method == b"CONNECT":  # all but the usual origin-form ("/...")
         _check_target_form(method, target)
+    # (The field count is enforced before the lines are parsed.)
+    check_field_count(
+        data, line.end(), lines_end, max_header_count, lenient=False, allow_obs_fold=False, what="header fields"
+    )
     fields = parse_field_lines(data, line.end(), lines_end, lenient=False)
     _remove_head(buf, head_end)
     # Checked only once the field lines are known to be well formed: a bare
@@ -120,7 +125,7 @@ def read_request_head(
     # trickles in, so a whole head must give the same verdict, not a 505.
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
-    headers, special, odd_length = _lowercase_names(fields, max_header_count)
+    headers, special, odd_length = _lowercase_names(fields)
     # The fields the checks below read (Host, Content-Length,
     # Transfer-Encoding) are all special, so only those few are looked at.
     if not special:
@@ -158,25 +163,31 @@ def read_response_head(
     if line is None:
         raise _status_line_error(bytes(data[:lines_end]), lenient=lenient)
     version, status, reason = line.groups()
+    check_field_count(
+        data, line.end(), lines_end, max_header_count, lenient=lenient, allow_obs_fold=True, what="header fields"
+    )
     fields = parse_field_lines(data, line.end(), lines_end, lenient=lenient, allow_obs_fold=True)
     _remove_head(buf, head_end)
     # After the field lines, as in read_request_head.
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     status_code = int(status)
-    headers, special, odd_length = _lowercase_names(fields, max_header_count)
+    headers, special, odd_length = _lowercase_names(fields)
     # (Once the fields changed, their special ones are found again when needed.)
     kept_special: list[tuple[bytes, bytes]] | None = special
     if odd_length:
         headers, kept_special = _collapse_content_length(headers, special), None
     if reason is None:
         reason = b""
+    # RFC 9110 §15: a client must understand the class of any status code
+    # and treat an unknown one as the x00 of its class. Above 599 there is
+    # no class: such a code is kept as received and framed as a 500 would
+    # be (an ordinary final response), as h11 and llhttp read it. Below 100
+    # there is no class either, nor an event to carry it: refused.
     if status_code >= 200:
-        if status_code >= 600:
-            raise ProtocolError(f"status code {status_code} out of range")
         return Response._from_wire(status_code, Headers._from_wire(headers, kept_special), version, reason)
     if status_code < 100:
-        raise ProtocolError(f"status code {status_code} out of range")
+        raise ProtocolError(f"status code {status_code:03d} out of range (no 0xx class exists)")
     return InformationalResponse._from_wire(
         status_code, Headers._from_wire(headers, kept_special), version, reason
     )
@@ -207,15 +218,13 @@ def _remove_head(buf: ReceiveBuffer, head_end: int) -> None:
 
 
 def _lowercase_names(
-    fields: list[tuple[bytes, bytes]], max_header_count: int
+    fields: list[tuple[bytes, bytes]],
 ) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]], bool]:
     """Lowercase the names; also return the special fields (those the checks
     here, the framing code and the connection read: ``SPECIAL_NAMES``), in
     order, picked out on the same pass, and whether Content-Length needs a
     closer look (:func:`_collapse_content_length`): it does unless it is
     absent or one field of plain digits, by far the usual cases."""
-    if len(fields) > max_header_count:
-        raise ProtocolError(f"too many header fields (limit {max_header_count})", 431)
     headers = []
     special: list[tuple[bytes, bytes]] = []
     lengths = 0
@@ -297,6 +306,19 @@ def _collapse_content_length(
     return collapsed
 
 
+def check_request_to_send(request: Request) -> None:
+    """Refuse to send a request that our own server side would refuse on
+    receipt: a request-target in none of the four forms of RFC 9112 §3.2
+    (or in a form its method may not use), or a Host value that is not
+    ``uri-host [":" port]`` (RFC 9110 §7.2). Raises ProtocolError."""
+    target = request.target
+    if target[0] != 0x2F or request.method == b"CONNECT":  # all but the usual origin-form
+        _check_target_form(request.method, target)
+    for name, value in request.headers._special_fields():
+        if name == b"host" and _HOST_RE.fullmatch(value) is None:
+            raise ProtocolError(f"invalid Host header field {value[:60]!r}")
+
+
 def _check_target_form(method: bytes, target: bytes) -> None:
     """RFC 9112 §3.2: the request-target must be in one of four forms, and
     two of them go with one method each.
@@ -352,8 +374,8 @@ def _status_line_error(head: bytes, *, lenient: bool) -> ProtocolError:
     parts = line.split(b" ", 2)
     if _HTTP_VERSION_RE.fullmatch(parts[0]) is None:
         detail = f"invalid HTTP version {parts[0][:20]!r}"
-    elif len(parts) < 2 or _STATUS_CODE_RE.fullmatch(parts[1]) is None:
-        detail = "invalid status code"
     else:
-        detail = f"invalid reason phrase {parts[2][:60]!r}"
+        # (The reason takes any byte but CR and LF, which _first_line has
+        # ruled out: what is left to be wrong is the status code.)
+        detail = "invalid status code"
     return ProtocolError(f"illegal status line: {detail}")
