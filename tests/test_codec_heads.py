@@ -474,7 +474,7 @@ def test_transfer_encoding_in_http_1_0_request_rejected() -> None:
         (b"chunked , ", "empty Transfer-Encoding list element in b'chunked ,'", 400),
         (b"chunked,,", "empty Transfer-Encoding list element in b'chunked,,'", 400),
         (b", CHUNKED", "empty Transfer-Encoding list element in b', CHUNKED'", 400),
-        (b"," * 16000 + b"chunked", "empty Transfer-Encoding list element in b',,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,'", 400),
+        (b"," * 16000 + b"chunked", "empty Transfer-Encoding list element in b'%s'" % ("," * 40), 400),
     ],
 )
 def test_transfer_encodings_other_than_chunked_rejected(
@@ -580,7 +580,10 @@ def test_status_code_range_edges(status: int) -> None:
 @pytest.mark.parametrize("status", [b"000", b"099"])
 def test_status_code_below_100_rejected(status: bytes) -> None:
     error = response_error(b"HTTP/1.1 %s X\r\n\r\n" % status)
-    assert (error.msg, error.error_status_hint) == (f"status code {status.decode()} out of range (no 0xx class exists)", 400)
+    assert (error.msg, error.error_status_hint) == (
+        f"status code {status.decode()} out of range (no 0xx class exists)",
+        400,
+    )
 
 
 @pytest.mark.parametrize("status", [600, 799, 999])

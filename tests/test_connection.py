@@ -91,7 +91,10 @@ def test_error_after_a_complete_message_comes_on_the_next_call() -> None:
     server = Connection(SERVER)
     get = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
     events = server.receive_data(get + b"GET /x HTTP/1.1\r\n")
-    assert events == [Request(method="GET", target="/", headers=[("Host", "a"), ("Connection", "close")]), EndOfMessage()]
+    assert events == [
+        Request(method="GET", target="/", headers=[("Host", "a"), ("Connection", "close")]),
+        EndOfMessage(),
+    ]
     # The peer is already known to be broken (so a server knows it must close
     # after answering), but the error itself is reported by the next call.
     assert server.their_state is ERROR

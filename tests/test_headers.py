@@ -418,7 +418,7 @@ def test_transfer_encoding_must_name_a_coding() -> None:
 def test_transfer_encoding_empty_list_elements_refused(value: str) -> None:
     # A server refuses them on receipt (issue 14), so we never build them.
     with protocol_error(
-        r"^Empty list element in b'transfer-encoding' header: %s$" % re.escape(repr(value.strip(" \t").encode()))
+        rf"^Empty list element in b'transfer-encoding' header: {re.escape(repr(value.strip(' ').encode()))}$"
     ):
         normalize_and_validate([("Transfer-Encoding", value)])
 

@@ -73,7 +73,7 @@ def test_payload_whose_len_lies_is_counted_by_its_bytes() -> None:
     client = sending_body([("Content-Length", "5")])
     assert client.send(Data(data=LyingLength())) == b"abc"
     # Three bytes counted, not five: the body is not complete.
-    with pytest.raises(ProtocolError, match="^Too little data for declared Content-Length$"):
+    with pytest.raises(ProtocolError, match=r"^Too little data for declared Content-Length$"):
         client.send(EndOfMessage())
     assert client.our_state is ERROR
 
@@ -210,7 +210,7 @@ def test_natural_server_loop_answers_a_broken_burst_at_once() -> None:
 
 def test_events_of_the_broken_message_are_dropped() -> None:
     server = Connection(SERVER)
-    with pytest.raises(ProtocolError, match="^chunk data not followed by CRLF$") as info:
+    with pytest.raises(ProtocolError, match=r"^chunk data not followed by CRLF$") as info:
         server.receive_data(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX")
     assert info.value.error_status_hint == 400
     assert server.their_state is ERROR
@@ -235,7 +235,7 @@ def test_complete_message_before_the_error_comes_first_client_side() -> None:
 def test_an_interim_response_is_not_a_complete_message() -> None:
     # The final response is still to come: the error must not wait for it.
     client = client_after_get()
-    with pytest.raises(ProtocolError, match="^illegal status line"):
+    with pytest.raises(ProtocolError, match=r"^illegal status line"):
         client.receive_data(b"HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 2x0 OK\r\n\r\n")
 
 
@@ -268,7 +268,7 @@ def test_content_length_leading_zeros_from_the_user() -> None:
     assert request.headers[1] == (b"content-length", b"5")
     assert post([("Content-Length", "0" * 25)]).headers[1] == (b"content-length", b"0")
     assert post([("Content-Length", "005")]).headers[1] == (b"content-length", b"005")
-    with pytest.raises(ProtocolError, match="^Illegal header value"):
+    with pytest.raises(ProtocolError, match=r"^Illegal header value"):
         post([("Content-Length", "1" * 20)])
 
 
@@ -329,7 +329,10 @@ def test_server_stays_strict_on_the_request_line() -> None:
 
 @pytest.mark.parametrize("role", ["server", "client"])
 def test_forbidden_trailer_fields_dropped_in_both_roles(role: str) -> None:
-    chunked = b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nContent-Type: a/b\r\nAuthorization: x\r\nX: 1\r\n\r\n"
+    chunked = (
+        b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+        b"Content-Type: a/b\r\nAuthorization: x\r\nX: 1\r\n\r\n"
+    )
     if role == "server":
         conn = Connection(SERVER)
         events = conn.receive_data(b"POST / HTTP/1.1\r\nHost: a\r\n" + chunked)
