@@ -357,9 +357,8 @@ def require_chunked_only(values: list[bytes]) -> None:
     (§7) -- and 501 for a well-placed chunked preceded by another coding,
     which is a coding we do not implement (§6.1 suggests 501).
     """
+    # (Never empty: *values* is not, and an empty element is refused.)
     codings = transfer_codings(values)
-    if not codings:
-        raise ProtocolError("empty Transfer-Encoding")
     if codings[-1] != b"chunked":
         raise ProtocolError(f"final transfer coding is {codings[-1][:40]!r}, not chunked")
     if codings.count(b"chunked") > 1:
