@@ -502,11 +502,17 @@ def no_careful_parse(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def test_field_count_enforced_before_the_lines_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
+class _NoParsing:
+    """Stands in for a field-line pattern: any use of it is a failure."""
+
+    def findall(self, *args: object) -> None:
         raise AssertionError("the lines were parsed")
 
-    monkeypatch.setattr("h11sm._codec._heads.parse_field_lines", refuse)
+
+def test_field_count_enforced_before_the_lines_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("_STRICT_FIELD_LINE", "_STRICT_FIELD_LINE_OWS"):
+        monkeypatch.setattr(_fields, name, _NoParsing())
+    monkeypatch.setattr(_fields, "_parse_field_lines_carefully", _NoParsing().findall)
     head = b"GET / HTTP/1.1\r\nHost: a\r\n" + b"a:\r\n" * 3270 + b"\r\n"
     error = refusal(Connection(SERVER, max_buffer_size=1 << 16).receive_data, head)
     assert (error.msg, error.error_status_hint) == ("too many header fields (limit 128)", 431)

@@ -24,7 +24,6 @@ from ._buffer import ReceiveBuffer
 from ._fields import (
     FORBIDDEN_TRAILER_NAMES,
     FRAMING_NAMES,
-    check_field_count,
     locate_section_end,
     parse_field_lines,
 )
@@ -214,20 +213,18 @@ class ChunkedReader:
         if found is None:
             return None
         lines_end, section_end = found
-        # The count is enforced before the lines are parsed, so too many
-        # fields cost a count, not a parse.
-        check_field_count(
-            data,
-            0,
-            lines_end,
-            self._max_header_count,
-            lenient=False,
-            allow_obs_fold=self._allow_obs_fold,
-            what="trailer fields",
-        )
         section = bytes(data[:lines_end])
         buf._discard(section_end)
-        fields = parse_field_lines(section, 0, lenient=False, allow_obs_fold=self._allow_obs_fold)
+        # (The count is enforced before the lines are parsed, so too many
+        # fields cost a count, not a parse.)
+        fields = parse_field_lines(
+            section,
+            0,
+            lenient=False,
+            allow_obs_fold=self._allow_obs_fold,
+            max_count=self._max_header_count,
+            what="trailer fields",
+        )
         trailers = []
         for raw_name, value in fields:
             name = raw_name.lower()

@@ -31,8 +31,9 @@ When it did not, the careful path walks the lines one by one, reads folds,
 and when the section is bad raises an error that names what is wrong. The two
 paths accept exactly the same sections and read them the same way, apart from
 folds, which only the careful path reads (a property test checks this).
-Whitespace after a value is read by the fast path too (and stripped), so no
-value shape of a well-formed section costs the careful path's price.
+Whitespace after a value is read by a second pass of the quick path (and
+stripped), so no value shape of a well-formed section costs the careful
+path's price.
 """
 
 from __future__ import annotations
@@ -63,24 +64,29 @@ _FIELD_VALUE_RE = re.compile(FIELD_VALUE)
 _FIELD_CONTENT = rb"[\t \x21-\x7e\x80-\xff]"
 
 
-def _field_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
+def _field_line_pattern(line_ending: bytes, *, trailing_ows: bool = False) -> re.Pattern[bytes]:
     # MULTILINE makes "^" match only at line starts, so every match covers a
     # whole line (names, values and OWS never contain LF). The leading OWS
     # is taken possessively, so the value starts with a visible byte; the
     # value is then one run of the bytes a value may hold, which the regex
-    # engine scans in a single tight loop. That run also takes any
-    # whitespace after the value (a run of alternating groups that left it
-    # out took twice as long); parse_field_lines strips it afterwards, only
-    # when the section holds some, so a value shape never sends a
-    # well-formed section to the slow careful path.
+    # engine scans in a single tight loop. In the first pattern a value
+    # must not end in whitespace: the lookbehind refuses such a line (a run
+    # of alternating groups that left the trailing OWS out took twice as
+    # long). The second pattern (*trailing_ows*) takes that whitespace into
+    # the value, to be stripped: parse_field_lines tries it only when the
+    # first did not match every line, so the common head pays nothing for
+    # it and one with trailing whitespace still avoids the careful path.
     return re.compile(
-        rb"^(%s):[ \t]*+(%s*+)%s" % (TOKEN, _FIELD_CONTENT, line_ending),
+        rb"^(%s):[ \t]*+(%s*+)%s%s"
+        % (TOKEN, _FIELD_CONTENT, b"" if trailing_ows else rb"(?<![ \t])", line_ending),
         re.MULTILINE,
     )
 
 
 _STRICT_FIELD_LINE = _field_line_pattern(rb"\r\n")
 _LENIENT_FIELD_LINE = _field_line_pattern(rb"\r?\n")
+_STRICT_FIELD_LINE_OWS = _field_line_pattern(rb"\r\n", trailing_ows=True)
+_LENIENT_FIELD_LINE_OWS = _field_line_pattern(rb"\r?\n", trailing_ows=True)
 
 # Keys that tag the buffer's resume position with the kind of search.
 _STRICT_SEARCH = object()
@@ -188,9 +194,13 @@ def check_field_count(
     must get the same verdict.
     """
     if count_field_lines(section, start, end, allow_obs_fold) > limit:
-        if _BARE_CR_RE.search(section, start, end) is not None:
+        # (Counts rather than searches: a CR not in a CRLF, or an LF not in
+        # one, makes the counts differ, and counting is far faster than a
+        # pattern that stops at every line ending.)
+        crlf = section.count(b"\r\n", start, end)
+        if section.count(b"\r", start, end) != crlf:
             raise ProtocolError("bare CR in field section")
-        if not lenient and _BARE_LF_RE.search(section, start, end) is not None:
+        if not lenient and section.count(b"\n", start, end) != crlf:
             raise ProtocolError("bare LF line ending in field section (only CRLF is accepted)")
         raise ProtocolError(f"too many {what} (limit {limit})", 431)
 
@@ -206,6 +216,8 @@ def parse_field_lines(
     *,
     lenient: bool,
     allow_obs_fold: bool = False,
+    max_count: int | None = None,
+    what: str = "header fields",
 ) -> list[tuple[bytes, bytes]]:
     """Split the field lines of ``section[start:end]`` into ``(name, value)``
     pairs of bytes, names as received (not yet lowercased).
@@ -215,7 +227,9 @@ def parse_field_lines(
     must be 0 or just past an LF. *section* may be the receive buffer's
     bytearray itself: the head is then read where it lies, without a copy.
     An obs-fold is joined into its field's value with *allow_obs_fold*
-    (responses) and rejected without it (requests).
+    (responses) and rejected without it (requests). With *max_count*, more
+    fields than that are refused (431, naming them *what*) before any line
+    is parsed (see :func:`check_field_count`).
     """
     if end is None:
         end = len(section)
@@ -223,21 +237,23 @@ def parse_field_lines(
     # have matched every line (so a line it could not read sends the section
     # to the careful path). (Inline rather than a helper: this runs for every
     # head.)
+    lines = section.count(b"\n", start, end)
+    # (Only more lines than fields allowed can be too many fields: a fold,
+    # in a response, makes two lines one field.)
+    if max_count is not None and lines > max_count:
+        check_field_count(section, start, end, max_count, lenient=lenient, allow_obs_fold=allow_obs_fold, what=what)
     fields: list[tuple[bytes, bytes]] = (_LENIENT_FIELD_LINE if lenient else _STRICT_FIELD_LINE).findall(
         section, start, end
     )
-    if len(fields) != section.count(b"\n", start, end):
-        return _parse_field_lines_carefully(
-            bytes(section[start:end]), lenient=lenient, allow_obs_fold=allow_obs_fold
-        )
-    # Whitespace after a value is OWS, not part of it (RFC 9112 §5): the
-    # pattern took it into the value, so strip it where there is any. (Two
-    # searches that find nothing are the usual cost.)
-    if (
-        section.find(b" \r\n", start, end) >= 0
-        or section.find(b"\t\r\n", start, end) >= 0
-        or (lenient and (section.find(b" \n", start, end) >= 0 or section.find(b"\t\n", start, end) >= 0))
-    ):
+    if len(fields) != lines:
+        # Whitespace after a value (OWS, not part of it: RFC 9112 §5) is the
+        # usual reason; a second pass reads it at the same speed and strips
+        # it. Only what that cannot read goes to the careful path.
+        fields = (_LENIENT_FIELD_LINE_OWS if lenient else _STRICT_FIELD_LINE_OWS).findall(section, start, end)
+        if len(fields) != lines:
+            return _parse_field_lines_carefully(
+                bytes(section[start:end]), lenient=lenient, allow_obs_fold=allow_obs_fold
+            )
         return [(name, value.rstrip(b" \t")) for name, value in fields]
     return fields
 

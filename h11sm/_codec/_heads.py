@@ -35,7 +35,6 @@ from .._events import InformationalResponse, Request, Response
 from .._headers import MAX_CONTENT_LENGTH_DIGITS, SPECIAL_NAMES, Headers
 from ._buffer import ReceiveBuffer
 from ._fields import (
-    check_field_count,
     content_length_value,
     locate_section_end,
     parse_field_lines,
@@ -115,10 +114,7 @@ def read_request_head(
     if target[0] != 0x2F or method == b"CONNECT":  # all but the usual origin-form ("/...")
         _check_target_form(method, target)
     # (The field count is enforced before the lines are parsed.)
-    check_field_count(
-        data, line.end(), lines_end, max_header_count, lenient=False, allow_obs_fold=False, what="header fields"
-    )
-    fields = parse_field_lines(data, line.end(), lines_end, lenient=False)
+    fields = parse_field_lines(data, line.end(), lines_end, lenient=False, max_count=max_header_count)
     _remove_head(buf, head_end)
     # Checked only once the field lines are known to be well formed: a bare
     # LF among them is reported (400) as soon as it arrives when the head
@@ -163,10 +159,9 @@ def read_response_head(
     if line is None:
         raise _status_line_error(bytes(data[:lines_end]), lenient=lenient)
     version, status, reason = line.groups()
-    check_field_count(
-        data, line.end(), lines_end, max_header_count, lenient=lenient, allow_obs_fold=True, what="header fields"
+    fields = parse_field_lines(
+        data, line.end(), lines_end, lenient=lenient, allow_obs_fold=True, max_count=max_header_count
     )
-    fields = parse_field_lines(data, line.end(), lines_end, lenient=lenient, allow_obs_fold=True)
     _remove_head(buf, head_end)
     # After the field lines, as in read_request_head.
     if version[0] != 0x31:  # "1"
