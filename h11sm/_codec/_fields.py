@@ -102,6 +102,8 @@ _BARE_LF_RE = re.compile(rb"(?<!\r)\n")
 # A CR followed by anything but LF (a CR at the very end may still be
 # followed by one).
 _BARE_CR_RE = re.compile(rb"\r[^\n]")
+# Either byte of a line ending.
+_CR_OR_LF_RE = re.compile(rb"[\r\n]")
 
 
 def locate_section_end(
@@ -140,25 +142,24 @@ def locate_section_end(
         start = buf._scan_pos if buf._scan_key is _STRICT_SEARCH else 0  # buf._resume_from(), inline
         # A first scan looks for the end straight away: usually the whole
         # section has arrived. A resumed one (the section trickles in) first
-        # checks that the new bytes hold an LF: most calls then bring none,
-        # and without one neither the empty line nor a bare LF can have
-        # arrived. (The bare-LF pattern is slow to search and only runs
-        # where an LF is known to be.)
-        if start == 0 or data.find(b"\n", start, end) >= 0:
+        # checks that the new bytes (and the last one seen before them) hold
+        # a CR or an LF: most calls then bring none, and without one neither
+        # the empty line, nor a bare LF, nor a bare CR can have arrived.
+        # (The bare-LF and bare-CR patterns are slow to search and only run
+        # where such a byte is known to be.)
+        line_byte = _CR_OR_LF_RE.search(data, start + 2, end) if start else None
+        if start == 0 or line_byte is not None:
             index = data.find(b"\r\n\r\n", start, end)
             if index >= 0:
                 return index + 2, index + 4
             if data.find(b"\n", start, end) >= 0 and _BARE_LF_RE.search(data, start, end) is not None:
                 raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
-        # A CR not followed by LF is refused as soon as it is seen (the
-        # lenient search finds it itself): a peer using CR-only line endings
-        # would otherwise wait for an empty line that never comes, until
-        # the limit or a timeout. (Only the bytes after the last scan, and
-        # the last byte it saw, which may be a CR whose follower had not
-        # arrived: a resumed scan starts 3 bytes before the old end.)
-        cr = data.find(b"\r", start + 2 if start else 0, end)
-        if cr >= 0 and _BARE_CR_RE.search(data, cr, end) is not None:
-            raise _bare_cr(what)
+            # A CR not followed by LF is refused as soon as the byte after
+            # it arrives (the lenient search finds it itself): a peer using
+            # CR-only line endings would otherwise wait for an empty line
+            # that never comes, until the limit or a timeout.
+            if _BARE_CR_RE.search(data, line_byte.start() if line_byte else 0, end) is not None:
+                raise _bare_cr(what)
         key = _STRICT_SEARCH
     if len(data) >= end:
         raise ProtocolError(f"{what} too large (limit {limit} bytes)", 431)
