@@ -30,7 +30,7 @@ from h11sm import (
     Request,
     Response,
 )
-from h11sm._codec import _fields
+from h11sm._codec import _fields, _heads
 
 
 def post(headers: list[tuple[str, str]]) -> Request:
@@ -423,6 +423,14 @@ def test_client_refuses_invalid_host(host: str) -> None:
     error = refusal(client.send, Request(method="GET", target="/", headers=[("Host", host)]))
     assert error.msg == f"invalid Host header field {host.encode()!r}"
     assert client.our_state is ERROR
+
+
+def test_hosts_checked_on_send_are_remembered_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_heads, "_HOSTS_SENT", set())
+    monkeypatch.setattr(_heads, "_HOSTS_SENT_LIMIT", 2)
+    for host in ["a", "b", "c", "a"]:
+        Connection(CLIENT).send(Request(method="GET", target="/", headers=[("Host", host)]))
+    assert {b"a", b"b"} == _heads._HOSTS_SENT
 
 
 @pytest.mark.parametrize(

@@ -301,6 +301,13 @@ def _collapse_content_length(
     return collapsed
 
 
+# Host values already checked on send. A program sends to the same few hosts
+# over and over, and a set lookup costs far less than the pattern; bounded,
+# so odd hosts cannot grow it.
+_HOSTS_SENT: set[bytes] = set()
+_HOSTS_SENT_LIMIT = 256
+
+
 def check_request_to_send(request: Request) -> None:
     """Refuse to send a request that our own server side would refuse on
     receipt: a request-target in none of the four forms of RFC 9112 §3.2
@@ -310,8 +317,11 @@ def check_request_to_send(request: Request) -> None:
     if target[0] != 0x2F or request.method == b"CONNECT":  # all but the usual origin-form
         _check_target_form(request.method, target)
     for name, value in request.headers._special_fields():
-        if name == b"host" and _HOST_RE.fullmatch(value) is None:
-            raise ProtocolError(f"invalid Host header field {value[:60]!r}")
+        if name == b"host" and value not in _HOSTS_SENT:
+            if _HOST_RE.fullmatch(value) is None:
+                raise ProtocolError(f"invalid Host header field {value[:60]!r}")
+            if len(_HOSTS_SENT) < _HOSTS_SENT_LIMIT:
+                _HOSTS_SENT.add(value)
 
 
 def _check_target_form(method: bytes, target: bytes) -> None:
