@@ -342,9 +342,11 @@ class Response(Event):
     """The start of the final response to a request: status line and header
     fields.
 
-    :param status_code: an :class:`int` in the range [200, 600). An
-        :class:`~enum.IntEnum` such as :class:`http.HTTPStatus` is accepted
-        and stored as a plain :class:`int`.
+    :param status_code: an :class:`int` in the range [200, 1000): any
+        three-digit final status, as a client accepts on the wire (so a
+        proxy can forward what it received). An :class:`~enum.IntEnum` such
+        as :class:`http.HTTPStatus` is accepted and stored as a plain
+        :class:`int`.
     :param headers: the header fields, as an iterable of ``(name, value)``
         pairs.
     :param http_version: the protocol version, normally left at ``b"1.1"``.
@@ -360,7 +362,8 @@ class Response(Event):
         "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
         "reason": "The reason phrase, as bytes (possibly empty). It carries no "
         "meaning: look at :attr:`status_code` instead.",
-        "status_code": "The status code, an :class:`int` in the range [200, 600).",
+        "status_code": "The status code, an :class:`int` in the range [200, 1000). "
+        "A code above 599 has no class in RFC 9110 §15; it is framed like a 500.",
     }
 
     status_code: int
@@ -378,8 +381,8 @@ class Response(Event):
     ) -> None:
         # The usual arguments are checked inline, field by field in order (so
         # the first bad one is the one reported); the helpers handle the rest.
-        if type(status_code) is not int or not 200 <= status_code < 600:
-            status_code = _status_code(status_code, "Response", 200, 600)
+        if type(status_code) is not int or not 200 <= status_code < 1000:
+            status_code = _status_code(status_code, "Response", 200, 1000)
         checked = normalize_and_validate(headers)
         if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
             http_version = _http_version(http_version)

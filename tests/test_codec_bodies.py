@@ -283,13 +283,37 @@ def test_missing_crlf_after_chunk_data_noticed_at_first_wrong_byte() -> None:
         reader.read(buf)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [b"Content-Length", b"transfer-encoding", b"Host", b"Trailer", b"Authorization", b"TE"],
-)
-def test_forbidden_trailer_fields(name: bytes) -> None:
+@pytest.mark.parametrize("name", [b"Content-Length", b"transfer-encoding"])
+def test_framing_fields_in_trailers_are_fatal(name: bytes) -> None:
     error = chunked_error(b"0\r\n%s: x\r\n\r\n" % name)
-    assert error.msg == f"{name.decode().lower()} header field not allowed in trailers"
+    assert (error.msg, error.error_status_hint) == (
+        f"{name.decode().lower()} header field not allowed in trailers",
+        400,
+    )
+
+
+@pytest.mark.parametrize(
+    "name", [b"Host", b"Trailer", b"Authorization", b"TE", b"Content-Type", b"Connection"]
+)
+@pytest.mark.parametrize("allow_obs_fold", [False, True])
+def test_other_forbidden_trailer_fields_are_dropped(name: bytes, allow_obs_fold: bool) -> None:
+    # RFC 9110 §6.5.1: never merged into the head, and not fatal either.
+    reader = ChunkedReader(allow_obs_fold=allow_obs_fold)
+    buf = ReceiveBuffer()
+    buf.feed(b"0\r\nA: 1\r\n%s: x\r\nB: 2\r\n\r\n" % name)
+    assert reader.read(buf) == EndOfMessage(headers=[(b"a", b"1"), (b"b", b"2")])
+    assert not buf
+
+
+def test_too_many_trailer_fields_counted_before_parsing() -> None:
+    # A bad line among too many is not even looked at: the count says 431.
+    error = chunked_error(b"0\r\nA: 1\r\nno colon\r\n\r\n", max_header_count=1)
+    assert (error.msg, error.error_status_hint) == ("too many trailer fields (limit 1)", 431)
+    # Folds continue a field, in a response's trailers, and do not count.
+    reader = ChunkedReader(max_header_count=1, allow_obs_fold=True)
+    buf = ReceiveBuffer()
+    buf.feed(b"0\r\nA: 1\r\n 2\r\n\t3\r\n\r\n")
+    assert reader.read(buf) == EndOfMessage(headers=[(b"a", b"1 2 3")])
 
 
 def test_too_many_trailer_fields() -> None:

@@ -21,7 +21,12 @@ from .._errors import ProtocolError
 from .._events import Data, EndOfMessage
 from .._headers import EMPTY_HEADERS, Headers
 from ._buffer import ReceiveBuffer
-from ._fields import FORBIDDEN_TRAILER_NAMES, locate_section_end, parse_field_lines
+from ._fields import (
+    FORBIDDEN_TRAILER_NAMES,
+    FRAMING_NAMES,
+    locate_section_end,
+    parse_field_lines,
+)
 from ._limits import (
     DEFAULT_MAX_CHUNK_LINE_SIZE,
     DEFAULT_MAX_HEADER_COUNT,
@@ -210,14 +215,28 @@ class ChunkedReader:
         lines_end, section_end = found
         section = bytes(data[:lines_end])
         buf._discard(section_end)
-        fields = parse_field_lines(section, 0, lenient=False, allow_obs_fold=self._allow_obs_fold)
-        if len(fields) > self._max_header_count:
-            raise ProtocolError(f"too many trailer fields (limit {self._max_header_count})", 431)
+        # (The count is enforced before the lines are parsed, so too many
+        # fields cost a count, not a parse.)
+        fields = parse_field_lines(
+            section,
+            0,
+            lenient=False,
+            allow_obs_fold=self._allow_obs_fold,
+            max_count=self._max_header_count,
+            what="trailer fields",
+        )
         trailers = []
         for raw_name, value in fields:
             name = raw_name.lower()
             if name in FORBIDDEN_TRAILER_NAMES:
-                raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
+                if name in FRAMING_NAMES:
+                    # A second framing of the same message: the one thing
+                    # in a trailer that could make two parsers disagree.
+                    raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
+                # RFC 9110 §6.5.1: such a field must not be merged into the
+                # header section, not refused. It is dropped: kept, a
+                # proxy would forward what no sender may send in a trailer.
+                continue
             trailers.append((name, value))
         self._state = _DONE
         return EndOfMessage._from_wire(Headers._from_wire(trailers, None, fields))
