@@ -202,7 +202,7 @@ def _answer_on_loopback(burst: bytes) -> tuple[bytes, float]:
 def test_natural_server_loop_answers_a_broken_burst_at_once() -> None:
     burst = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX"
     answer, waited = _answer_on_loopback(burst)
-    assert answer == b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert answer == b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     # Well under the server's 5 s recv timeout: the loop was not left
     # waiting for bytes after the error.
     assert waited < 2.5
@@ -299,7 +299,7 @@ def test_proxy_can_forward_a_received_6xx() -> None:
     server = Connection(SERVER)
     server.receive_data(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
     assert server.send(Response(status_code=600, headers=[("Content-Length", "0")])) == (
-        b"HTTP/1.1 600 \r\ncontent-length: 0\r\n\r\n"
+        b"HTTP/1.1 600 \r\nContent-Length: 0\r\n\r\n"
     )
     with pytest.raises(ProtocolError, match=r"^Response.status_code must be in \[200, 1000\), not 1000$"):
         Response(status_code=1000)
@@ -440,7 +440,7 @@ def test_hosts_checked_on_send_are_remembered_within_a_bound(monkeypatch: pytest
 def test_client_sends_every_valid_form(method: str, target: str) -> None:
     client = Connection(CLIENT)
     data = client.send(Request(method=method, target=target, headers=[("Host", "a:1")]))
-    assert data == b"%s %s HTTP/1.1\r\nhost: a:1\r\n\r\n" % (method.encode(), target.encode())
+    assert data == b"%s %s HTTP/1.1\r\nHost: a:1\r\n\r\n" % (method.encode(), target.encode())
 
 
 # -- 10: CR-only line endings are refused at once ------------------------------------------
