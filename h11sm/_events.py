@@ -15,6 +15,7 @@ in field order and check nothing.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Sized
 from http import HTTPStatus
 from operator import attrgetter
@@ -544,6 +545,21 @@ class Data(Event):
 
 
 _CHUNK_FIELD_NAMES: Final = ("chunk_start", "chunk_end", "extensions")
+
+# What help() and the API docs show: the keyword arguments __init__ takes
+# through **chunk_fields, as type checkers see them.
+Data.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation="Sized"),
+        inspect.Parameter("chunk_start", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"),
+        inspect.Parameter("chunk_end", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"),
+        inspect.Parameter(
+            "extensions", inspect.Parameter.KEYWORD_ONLY, default=(), annotation="Iterable[tuple[object, object]]"
+        ),
+    ],
+    return_annotation="None",
+)
 
 
 def _chunk_fields(given: dict[str, object]) -> tuple[bool, bool, ChunkExtensions] | None:
