@@ -77,6 +77,7 @@ _ACCEPT_CONNECT: Final = _event_trigger("AcceptConnect", SERVER)
 _PROTOCOL_ERROR: Final = {role: _event_trigger("ProtocolError", role) for role in (CLIENT, SERVER)}
 _SIGNAL_CONNECTION_CLOSE: Final = _AUTOMATON.vocabulary.trigger("signal", "connection_close")
 _SIGNAL_HTTP_1_0: Final = _AUTOMATON.vocabulary.trigger("signal", "http_1_0")
+_SIGNAL_HTTP_1_0_KEEP_ALIVE: Final = _AUTOMATON.vocabulary.trigger("signal", "http_1_0_keep_alive")
 _SIGNAL_UPGRADE: Final = _AUTOMATON.vocabulary.trigger("signal", "upgrade_proposed")
 _SIGNAL_CONNECT: Final = _AUTOMATON.vocabulary.trigger("signal", "connect_proposed")
 _SIGNAL_FRAMING_CONFLICT: Final = _AUTOMATON.vocabulary.trigger("signal", "framing_conflict")
@@ -134,6 +135,15 @@ def _has_faulty_framing(response: Response) -> bool:
     return b"transfer-encoding" in names and (b"content-length" in names or response.http_version < b"1.1")
 
 
+def _with_keep_alive(headers: Headers) -> Headers:
+    """*headers* with the keep-alive connection option added to their
+    Connection field (the same object if they say keep-alive or close)."""
+    tokens = get_comma_header(headers._special_fields(), b"connection")
+    if b"keep-alive" in tokens or b"close" in tokens:
+        return headers
+    return set_comma_header(headers, b"connection", [*tokens, b"keep-alive"])
+
+
 def _responses_that_end_in_must_close() -> frozenset[JointState]:
     """The joint states from which the tables put the server in MUST_CLOSE
     once a final response is complete (keep-alive off, the client gone or
@@ -150,6 +160,16 @@ def _responses_that_end_in_must_close() -> frozenset[JointState]:
 
 
 _RESPONSE_ENDS_IN_MUST_CLOSE: Final = _responses_that_end_in_must_close()
+
+# The joint states in which persistence rests on HTTP/1.0's keep-alive
+# mechanism (the keep-alive machine's table says why): every message head we
+# send from one of them says `Connection: keep-alive`, unless it closes.
+_KEEP_ALIVE_POS: Final = _AUTOMATON.position["keep_alive"]
+_MUST_SAY_KEEP_ALIVE: Final = frozenset(
+    joint
+    for joint in _AUTOMATON.joint_states.values()
+    if joint.states[_KEEP_ALIVE_POS] is Sentinel.named("enabled_http_1_0")
+)
 
 # The body loops (receiving and sending) fire Data and EndOfMessage for a
 # role in SEND_BODY without a refusal path, because the tables allow both
@@ -614,6 +634,10 @@ class Connection:
         # fields its body is simply empty.
         _, writer = _codec.framing_for_send_request(request)
         _codec.check_request_to_send(request)
+        if self._joint in _MUST_SAY_KEEP_ALIVE:
+            headers = _with_keep_alive(request.headers)
+            if headers is not request.headers:
+                request = Request._from_wire(request.method, request.target, headers, request.http_version)
         self._process_head(request, _REQUEST_BY_CLIENT)
         self._body_writer = writer
         return _codec.write_request_head(request)
@@ -660,6 +684,8 @@ class Connection:
             tokens = [t for t in get_comma_header(headers._special_fields(), b"connection") if t != b"keep-alive"]
             if b"close" not in tokens:
                 headers = set_comma_header(headers, b"connection", [*tokens, b"close"])
+        elif trigger is _RESPONSE_BY_SERVER and self._joint in _MUST_SAY_KEEP_ALIVE:
+            headers = _with_keep_alive(headers)
         if headers is not response.headers:
             response = type(response)._from_wire(
                 response.status_code, headers, response.http_version, response.reason
@@ -694,8 +720,6 @@ class Connection:
         (Inline code rather than helpers and _fire(): this runs for every
         head sent or received.)
         """
-        if head.http_version < b"1.1":
-            self._fire(_SIGNAL_HTTP_1_0)
         # The tokens of the head's Connection, Upgrade and Expect fields by
         # field name (as get_comma_header() gives them; a name is absent
         # when its field is), read off the head's few special fields.
@@ -709,6 +733,13 @@ class Connection:
                     tokens[name] += comma_list_items(value)
                 else:
                     tokens[name] = comma_list_items(value)
+        if head.http_version < b"1.1":
+            # RFC 9112 Appendix C.2.2: an HTTP/1.0 peer asks to keep the
+            # connection with the keep-alive connection option.
+            if tokens and b"keep-alive" in tokens.get(b"connection", ()):
+                self._fire(_SIGNAL_HTTP_1_0_KEEP_ALIVE)
+            else:
+                self._fire(_SIGNAL_HTTP_1_0)
         if tokens and b"close" in tokens.get(b"connection", ()):
             self._fire(_SIGNAL_CONNECTION_CLOSE)
         if type(head) is Request:

@@ -250,7 +250,10 @@ def test_invalid_chunk_extension_or_trailing_junk(line: bytes) -> None:
 
 
 def test_chunk_size_over_sixteen_hex_digits() -> None:
-    error = chunked_error(b"0" * 17 + b"5\r\nhello\r\n")
+    error = chunked_error(b"1" + b"0" * 16 + b"\r\nhello\r\n")
+    assert error.msg == "chunk size too large (more than 16 hex digits)"
+    # Behind leading zeros, the significant digits are what is counted.
+    error = chunked_error(b"00" + b"1" * 17 + b"\r\nhello\r\n")
     assert error.msg == "chunk size too large (more than 16 hex digits)"
 
 
