@@ -31,7 +31,7 @@ from ._events import (
     Request,
     Response,
 )
-from ._headers import comma_list_items, get_comma_header, set_comma_header
+from ._headers import Headers, comma_list_items, get_comma_header, set_comma_header
 from ._sentinels import (
     CLIENT,
     DONE,

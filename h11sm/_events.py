@@ -600,12 +600,12 @@ def _chunk_extensions(given: object) -> ChunkExtensions:
             raise TypeError(f"Data.extensions must hold (name, value) pairs, not {pair!r}") from None
         name = _bytes_field(raw_name, "chunk extension name")
         if _token_fullmatch(name) is None:
-            raise ProtocolError(f"Illegal chunk extension name {_quote(name)} (expected a token)")
+            raise LocalProtocolError(f"Illegal chunk extension name {_quote(name)} (expected a token)")
         value = None
         if raw_value is not None:
             value = _bytes_field(raw_value, "chunk extension value")
             if value.translate(None, _REASON_BYTES):
-                raise ProtocolError(
+                raise LocalProtocolError(
                     f"Illegal chunk extension value {_quote(value)} (control characters can't be quoted)"
                 )
         checked.append((name, value))

@@ -74,11 +74,11 @@ def test_the_machine_lists_the_new_state_and_signal() -> None:
 def test_server_keeps_an_http_1_0_connection_that_asks_for_it() -> None:
     server = Connection(SERVER)
     wire = serve(server, KEEP_ALIVE_REQUEST, Response(status_code=200, headers=[("Content-Length", "2")]), b"ok")
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok"
     assert server.states == {CLIENT: DONE, SERVER: DONE}
     server.prepare_to_reuse()
     wire = serve(server, KEEP_ALIVE_REQUEST, Response(status_code=204))
-    assert wire == b"HTTP/1.1 204 No Content\r\nconnection: keep-alive\r\n\r\n"
+    assert wire == b"HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n"
     assert server.states == {CLIENT: DONE, SERVER: DONE}
 
 
@@ -87,7 +87,7 @@ def test_the_option_is_found_in_any_case_and_among_others(option: bytes) -> None
     server = Connection(SERVER)
     request = b"GET / HTTP/1.0\r\nConnection: %s\r\n\r\n" % option
     wire = serve(server, request, Response(status_code=200, headers=[("Content-Length", "0")]))
-    assert wire.endswith(b"connection: keep-alive\r\n\r\n")
+    assert wire.endswith(b"Connection: keep-alive\r\n\r\n")
     assert server.states == {CLIENT: DONE, SERVER: DONE}
 
 
@@ -95,20 +95,20 @@ def test_a_users_keep_alive_option_is_not_repeated() -> None:
     server = Connection(SERVER)
     headers = [("Content-Length", "0"), ("Connection", "x-custom, Keep-Alive")]
     wire = serve(server, KEEP_ALIVE_REQUEST, Response(status_code=200, headers=headers))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: x-custom, Keep-Alive\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: x-custom, Keep-Alive\r\n\r\n"
 
 
 def test_other_connection_options_are_kept() -> None:
     server = Connection(SERVER)
     headers = [("Connection", "x-custom"), ("Content-Length", "0")]
     wire = serve(server, KEEP_ALIVE_REQUEST, Response(status_code=200, headers=headers))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: x-custom, keep-alive\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: x-custom, keep-alive\r\n\r\n"
 
 
 def test_a_response_of_unknown_length_still_closes() -> None:
     server = Connection(SERVER)
     wire = serve(server, KEEP_ALIVE_REQUEST, Response(status_code=200), b"streamed")
-    assert wire == b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nstreamed"
+    assert wire == b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nstreamed"
     assert server.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
 
 
@@ -116,7 +116,7 @@ def test_a_server_may_still_close() -> None:
     server = Connection(SERVER)
     headers = [("Content-Length", "0"), ("Connection", "close")]
     wire = serve(server, KEEP_ALIVE_REQUEST, Response(status_code=200, headers=headers))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     assert server.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
 
 
@@ -124,7 +124,7 @@ def test_keep_alive_and_close_together_mean_close() -> None:
     server = Connection(SERVER)
     request = b"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n"
     wire = serve(server, request, Response(status_code=200, headers=[("Content-Length", "0")]))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     assert server.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
 
 
@@ -133,14 +133,14 @@ def test_a_later_http_1_0_request_without_the_option_ends_it() -> None:
     serve(server, KEEP_ALIVE_REQUEST, Response(status_code=200, headers=[("Content-Length", "0")]))
     server.prepare_to_reuse()
     wire = serve(server, b"GET / HTTP/1.0\r\n\r\n", Response(status_code=200, headers=[("Content-Length", "0")]))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     assert server.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
 
 
 def test_without_the_option_http_1_0_behaves_as_before() -> None:
     server = Connection(SERVER)
     wire = serve(server, b"GET / HTTP/1.0\r\n\r\n", Response(status_code=200, headers=[("Content-Length", "0")]))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     assert server.states == {CLIENT: MUST_CLOSE, SERVER: MUST_CLOSE}
 
 
@@ -148,7 +148,7 @@ def test_http_1_1_answers_carry_no_keep_alive_option() -> None:
     server = Connection(SERVER)
     request = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n"
     wire = serve(server, request, Response(status_code=200, headers=[("Content-Length", "0")]))
-    assert wire == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+    assert wire == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 
 
 def test_pipelined_http_1_0_keep_alive_requests() -> None:
@@ -187,7 +187,7 @@ def test_client_keeps_a_connection_an_http_1_0_server_keeps() -> None:
     client.prepare_to_reuse()
     # The next request says keep-alive, as the HTTP/1.0 server needs.
     wire = client.send(Request(method="GET", target="/b", headers=[("Host", "a")]))
-    assert wire == b"GET /b HTTP/1.1\r\nhost: a\r\nconnection: keep-alive\r\n\r\n"
+    assert wire == b"GET /b HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n"
     client.send(EndOfMessage())
     client.receive_data(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n")
     assert client.states == {CLIENT: DONE, SERVER: DONE}
@@ -198,7 +198,7 @@ def test_client_request_that_closes_gets_no_keep_alive() -> None:
     client.receive_data(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n")
     client.prepare_to_reuse()
     wire = client.send(Request(method="GET", target="/", headers=[("Host", "a"), ("Connection", "close")]))
-    assert wire == b"GET / HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n"
+    assert wire == b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
 
 
 def test_a_close_delimited_http_1_0_body_still_ends_the_connection() -> None:
