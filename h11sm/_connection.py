@@ -77,6 +77,7 @@ _ACCEPT_CONNECT: Final = _event_trigger("AcceptConnect", SERVER)
 _PROTOCOL_ERROR: Final = {role: _event_trigger("ProtocolError", role) for role in (CLIENT, SERVER)}
 _SIGNAL_CONNECTION_CLOSE: Final = _AUTOMATON.vocabulary.trigger("signal", "connection_close")
 _SIGNAL_HTTP_1_0: Final = _AUTOMATON.vocabulary.trigger("signal", "http_1_0")
+_SIGNAL_HTTP_1_0_KEEP_ALIVE: Final = _AUTOMATON.vocabulary.trigger("signal", "http_1_0_keep_alive")
 _SIGNAL_UPGRADE: Final = _AUTOMATON.vocabulary.trigger("signal", "upgrade_proposed")
 _SIGNAL_CONNECT: Final = _AUTOMATON.vocabulary.trigger("signal", "connect_proposed")
 _SIGNAL_FRAMING_CONFLICT: Final = _AUTOMATON.vocabulary.trigger("signal", "framing_conflict")
@@ -126,9 +127,21 @@ _PAUSED_EVENTS: Final = {state: Paused(reason=state) for state in (DONE, MIGHT_S
 _TOKEN_LIST_NAMES: Final = frozenset({b"connection", b"upgrade", b"expect"})
 
 
-def _has_both_framing_fields(headers: Headers) -> bool:
-    names = [name for name, _ in headers._special_fields()]
-    return b"transfer-encoding" in names and b"content-length" in names
+def _has_faulty_framing(response: Response) -> bool:
+    """RFC 9112 §6.1, §6.3: a response with Transfer-Encoding and also
+    Content-Length, or from an HTTP/1.0 server, has faulty framing: it is
+    read (as chunked) but the connection is closed after it."""
+    names = [name for name, _ in response.headers._special_fields()]
+    return b"transfer-encoding" in names and (b"content-length" in names or response.http_version < b"1.1")
+
+
+def _with_keep_alive(headers: Headers) -> Headers:
+    """*headers* with the keep-alive connection option added to their
+    Connection field (the same object if they say keep-alive or close)."""
+    tokens = get_comma_header(headers._special_fields(), b"connection")
+    if b"keep-alive" in tokens or b"close" in tokens:
+        return headers
+    return set_comma_header(headers, b"connection", [*tokens, b"keep-alive"])
 
 
 def _responses_that_end_in_must_close() -> frozenset[JointState]:
@@ -147,6 +160,16 @@ def _responses_that_end_in_must_close() -> frozenset[JointState]:
 
 
 _RESPONSE_ENDS_IN_MUST_CLOSE: Final = _responses_that_end_in_must_close()
+
+# The joint states in which persistence rests on HTTP/1.0's keep-alive
+# mechanism (the keep-alive machine's table says why): every message head we
+# send from one of them says `Connection: keep-alive`, unless it closes.
+_KEEP_ALIVE_POS: Final = _AUTOMATON.position["keep_alive"]
+_MUST_SAY_KEEP_ALIVE: Final = frozenset(
+    joint
+    for joint in _AUTOMATON.joint_states.values()
+    if joint.states[_KEEP_ALIVE_POS] is Sentinel.named("enabled_http_1_0")
+)
 
 # The body loops (receiving and sending) fire Data and EndOfMessage for a
 # role in SEND_BODY without a refusal path, because the tables allow both
@@ -289,9 +312,16 @@ class Connection:
         but parses the buffer again (needed after :meth:`prepare_to_reuse`).
         The list ends with a :class:`Paused` event when parsing is paused.
 
-        A :exc:`ProtocolError` from the peer is raised once the events that
-        came before the bad bytes have been returned: if this call produced
-        any events, the error is kept and raised by the next call.
+        A :exc:`ProtocolError` from the peer is raised by the call that met
+        the bad bytes, and the events of the broken message that this call
+        produced are dropped (the message is lost anyway). Only when the
+        call also completed an earlier message (its events up to
+        :class:`EndOfMessage`) does it return that message's events, and
+        the error is kept and raised by the next call: once you have
+        answered that message, call ``receive_data(None)`` (as after
+        :meth:`prepare_to_reuse`) or read again. So a loop that handles the
+        events and then reads from its socket never waits for bytes while
+        an error is pending that it has not been told of.
         """
         if self._pending_error is not None or self._joint.states[self._their_pos] is ERROR:
             # Raises the kept error, or says the peer broke the protocol;
@@ -334,9 +364,18 @@ class Connection:
                     return events
         except ProtocolError as exc:
             self._fire(_PROTOCOL_ERROR[self.their_role])
-            if not events:
+            # Only the events of complete messages are returned before the
+            # error (see the docstring); the pieces of the broken message
+            # are dropped, so a loop that handles events and then reads
+            # again learns of the error now, not on a read that may never
+            # return.
+            complete = len(events)
+            while complete and type(events[complete - 1]) is not EndOfMessage:
+                complete -= 1
+            if not complete:
                 raise as_remote(exc) from None
             self._pending_error = as_remote(exc)
+            del events[complete:]
             return events
         except Exception as exc:  # pragma: no cover - a bug in h11sm; report it the documented way
             self._fire(_PROTOCOL_ERROR[self.their_role])
@@ -429,15 +468,16 @@ class Connection:
                 if head_type is Request:
                     trigger = _REQUEST_BY_CLIENT
                 else:
-                    # Only received responses can have both framing fields:
-                    # requests with both are refused by the parser, and we
-                    # never send both. (Fewer than two special fields can't
-                    # hold both: then there is nothing to look for.)
+                    # Only received responses can have faulty framing:
+                    # requests with it are refused by the parser, and we
+                    # never send it. (Fewer than two special fields can't
+                    # hold both framing fields: then there is nothing to
+                    # look for, unless the server speaks HTTP/1.0.)
                     special = head.headers._special
                     if (
                         head_type is Response
-                        and (special is None or len(special) > 1)
-                        and _has_both_framing_fields(head.headers)
+                        and (special is None or len(special) > 1 or head.http_version < b"1.1")
+                        and _has_faulty_framing(head)  # type: ignore[arg-type]
                     ):
                         self._fire(_SIGNAL_FRAMING_CONFLICT)
                     if head_type is Response and self._request_method != b"CONNECT":
@@ -483,26 +523,45 @@ class Connection:
         if event_type is Response or event_type is Request or event_type is InformationalResponse:
             # A head is always one piece of bytes: no list to unpack.
             return self._send_head(event)  # type: ignore[arg-type]
+        if event_type is Data and type(event.data) is not bytes:  # type: ignore[attr-defined]
+            # Converted once, before anything is counted: the writer then
+            # counts exactly the bytes that go on the wire. (Converting
+            # after counting let an object whose len() disagreed with its
+            # bytes desynchronise the framing.)
+            event = self._data_as_bytes(event)  # type: ignore[arg-type]
         pieces = self._send(event)
         if pieces is None:
             return None
+        if len(pieces) == 1:
+            return pieces[0]  # type: ignore[no-any-return]
+        return b"".join(pieces)
+
+    def _data_as_bytes(self, event: Data) -> Data:
+        """*event* with its payload as bytes; if it can't be converted, our
+        state becomes ERROR and the error is raised."""
         try:
-            if len(pieces) == 1:
-                piece = pieces[0]
-                return piece if type(piece) is bytes else bytes(piece)
-            return b"".join(pieces)
+            return Data._from_wire(bytes(event.data))
         except TypeError:
-            # The writer has already counted the placeholder as sent.
             self._fire(_PROTOCOL_ERROR[self.our_role])
             raise TypeError(
                 "send() returns bytes, so Data.data must be bytes-like; send a placeholder "
                 "(for sendfile) with send_with_data_passthrough() instead"
             ) from None
+        except Exception:
+            # (A list of ints holding 300, a released memoryview...)
+            self._fire(_PROTOCOL_ERROR[self.our_role])
+            raise
 
     def send_with_data_passthrough(self, event: Event) -> list[Any] | None:
         """Like :meth:`send`, but return the pieces to send in order, with a
         :class:`Data` event's ``data`` object passed through untouched (so it
-        can be a placeholder that your I/O layer sends with ``sendfile()``)."""
+        can be a placeholder that your I/O layer sends with ``sendfile()``).
+
+        The framing counts what a payload puts on the wire without looking
+        inside it: ``nbytes`` for an object with the buffer protocol, and
+        ``len()`` for anything else. For a placeholder, ``len()`` is
+        therefore a contract: your I/O layer must send exactly that many
+        bytes for it, or the peer will read the framing wrong."""
         event_type = type(event)
         if event_type is Response or event_type is Request or event_type is InformationalResponse:
             return [self._send_head(event)]  # type: ignore[arg-type]
@@ -574,6 +633,11 @@ class Connection:
         # A request's framing never needs extra headers: without framing
         # fields its body is simply empty.
         _, writer = _codec.framing_for_send_request(request)
+        _codec.check_request_to_send(request)
+        if self._joint in _MUST_SAY_KEEP_ALIVE:
+            headers = _with_keep_alive(request.headers)
+            if headers is not request.headers:
+                request = Request._from_wire(request.method, request.target, headers, request.http_version)
         self._process_head(request, _REQUEST_BY_CLIENT)
         self._body_writer = writer
         return _codec.write_request_head(request)
@@ -585,6 +649,13 @@ class Connection:
                 raise LocalProtocolError(
                     f"can't send a 1xx response ({status}) to an HTTP/1.0 client: it would not understand "
                     "it (RFC 9110 §15.2)"
+                )
+            if b"close" in get_comma_header(response.headers._special_fields(), b"connection"):
+                # RFC 9110 §7.6.1 ties "close" to the end of the exchange,
+                # but some clients (llhttp) stop reading at a 1xx that
+                # carries it, and the final response is lost.
+                raise LocalProtocolError(
+                    f"can't send Connection: close on a 1xx response ({status}): put it on the final response"
                 )
             if status == 101:
                 if self.client_is_waiting_for_100_continue:
@@ -613,6 +684,8 @@ class Connection:
             tokens = [t for t in get_comma_header(headers._special_fields(), b"connection") if t != b"keep-alive"]
             if b"close" not in tokens:
                 headers = set_comma_header(headers, b"connection", [*tokens, b"close"])
+        elif trigger is _RESPONSE_BY_SERVER and self._joint in _MUST_SAY_KEEP_ALIVE:
+            headers = _with_keep_alive(headers)
         if headers is not response.headers:
             response = type(response)._from_wire(
                 response.status_code, headers, response.http_version, response.reason
@@ -647,8 +720,6 @@ class Connection:
         (Inline code rather than helpers and _fire(): this runs for every
         head sent or received.)
         """
-        if head.http_version < b"1.1":
-            self._fire(_SIGNAL_HTTP_1_0)
         # The tokens of the head's Connection, Upgrade and Expect fields by
         # field name (as get_comma_header() gives them; a name is absent
         # when its field is), read off the head's few special fields.
@@ -662,6 +733,13 @@ class Connection:
                     tokens[name] += comma_list_items(value)
                 else:
                     tokens[name] = comma_list_items(value)
+        if head.http_version < b"1.1":
+            # RFC 9112 Appendix C.2.2: an HTTP/1.0 peer asks to keep the
+            # connection with the keep-alive connection option.
+            if tokens and b"keep-alive" in tokens.get(b"connection", ()):
+                self._fire(_SIGNAL_HTTP_1_0_KEEP_ALIVE)
+            else:
+                self._fire(_SIGNAL_HTTP_1_0)
         if tokens and b"close" in tokens.get(b"connection", ()):
             self._fire(_SIGNAL_CONNECTION_CLOSE)
         if type(head) is Request:
@@ -683,4 +761,7 @@ class Connection:
             self._joint = self._joint.next[trigger]
         except KeyError:
             raise _AUTOMATON.explain(self._joint.states, trigger) from None
-        self.client_is_waiting_for_100_continue = False
+        # RFC 9110 §10.1.1: only a 100 (Continue) or a final response ends
+        # the wait; another 1xx, such as 103 Early Hints, does not.
+        if head.status_code == 100 or type(head) is Response:
+            self.client_is_waiting_for_100_continue = False

@@ -15,6 +15,7 @@ in field order and check nothing.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Sized
 from http import HTTPStatus
 from operator import attrgetter
@@ -26,6 +27,7 @@ from ._headers import EMPTY_HEADERS, Headers, _quote, normalize_and_validate, to
 from ._sentinels import DONE, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL, Sentinel
 
 __all__ = [
+    "ChunkExtensions",
     "ConnectionClosed",
     "Data",
     "EndOfMessage",
@@ -342,9 +344,11 @@ class Response(Event):
     """The start of the final response to a request: status line and header
     fields.
 
-    :param status_code: an :class:`int` in the range [200, 600). An
-        :class:`~enum.IntEnum` such as :class:`http.HTTPStatus` is accepted
-        and stored as a plain :class:`int`.
+    :param status_code: an :class:`int` in the range [200, 1000): any
+        three-digit final status, as a client accepts on the wire (so a
+        proxy can forward what it received). An :class:`~enum.IntEnum` such
+        as :class:`http.HTTPStatus` is accepted and stored as a plain
+        :class:`int`.
     :param headers: the header fields, as an iterable of ``(name, value)``
         pairs.
     :param http_version: the protocol version, normally left at ``b"1.1"``.
@@ -360,7 +364,8 @@ class Response(Event):
         "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
         "reason": "The reason phrase, as bytes (possibly empty). It carries no "
         "meaning: look at :attr:`status_code` instead.",
-        "status_code": "The status code, an :class:`int` in the range [200, 600).",
+        "status_code": "The status code, an :class:`int` in the range [200, 1000). "
+        "A code above 599 has no class in RFC 9110 §15; it is framed like a 500.",
     }
 
     status_code: int
@@ -378,8 +383,8 @@ class Response(Event):
     ) -> None:
         # The usual arguments are checked inline, field by field in order (so
         # the first bad one is the one reported); the helpers handle the rest.
-        if type(status_code) is not int or not 200 <= status_code < 600:
-            status_code = _status_code(status_code, "Response", 200, 600)
+        if type(status_code) is not int or not 200 <= status_code < 1000:
+            status_code = _status_code(status_code, "Response", 200, 1000)
         checked = normalize_and_validate(headers)
         if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
             http_version = _http_version(http_version)
@@ -405,12 +410,26 @@ class Response(Event):
         return made
 
 
+#: The type of :attr:`Data.extensions`.
+ChunkExtensions = tuple[tuple[bytes, bytes | None], ...]
+
+
 @final
 class Data(Event):
     """A piece of a message body.
 
     :param data: the bytes. A body may be sent and received in any number of
         Data events; their concatenation is the body.
+    :param chunk_start: accepted for compatibility with h11 0.16 and
+        ignored when sending (h11sm writes each Data as one chunk).
+    :param chunk_end: the same.
+    :param extensions: chunk extensions (RFC 9112 §7.1.1) to write on the
+        chunk-size line of this Data's chunk, as ``(name, value)`` pairs: the
+        name a token, the value ``None`` (a bare name) or bytes, written as a
+        token when it is one and as a quoted string otherwise. They are
+        written only when the body is chunked (and the Data not empty); with
+        any other framing there is no chunk to carry them, and they are
+        dropped.
 
     The object is stored as given, not copied or converted, so that
     :meth:`Connection.send_with_data_passthrough` can hand it back
@@ -418,35 +437,179 @@ class Data(Event):
     (say, a placeholder for a file to send with :func:`os.sendfile`) is
     accepted. A :class:`str` is refused with :exc:`TypeError`: encode it
     first.
+
+    Received with chunked framing, the Data event holding the first bytes of
+    a chunk has ``chunk_start=True`` and carries the chunk's
+    :attr:`extensions`; the one holding its last bytes has
+    ``chunk_end=True`` (a whole chunk in one event has both). With other
+    framings both are False.
+
+    Two Data events are equal when their :attr:`data` are equal, whatever
+    their chunk fields say: how a body was cut into chunks is not part of
+    its content, so ``Data(data=b"ok")`` equals a received chunk holding
+    ``b"ok"``, and so does ``Data(data=b"ok", chunk_start=True,
+    chunk_end=True)``. :func:`repr` shows the chunk fields only when they
+    are set.
     """
 
-    _fields = ("data",)
+    _fields = ("data", "_chunk")
     __slots__ = {
+        # The chunk fields, in one slot so that a plain Data costs one store
+        # more, not three: None when they all have their defaults, else
+        # (chunk_start, chunk_end, extensions).
+        "_chunk": "",
         "data": "The body bytes. Received data is always :class:`bytes`; "
         "data you send is whatever object you gave.",
     }
 
     data: Any
+    _chunk: tuple[bool, bool, ChunkExtensions] | None
 
-    def __init__(self, *, data: Sized) -> None:
-        if type(data) is not bytes:
-            if isinstance(data, str):
-                raise TypeError("Data.data must be bytes-like, not str (encode it first)")
-            try:
-                len(data)
-            except TypeError:
-                raise TypeError(
-                    f"Data.data must be bytes-like or have a len(), not {type(data).__name__}"
-                ) from None
-        _SET_DATA(self, data)
+    @property
+    def chunk_start(self) -> bool:
+        """True if this received Data holds the first bytes of a chunk."""
+        chunk = self._chunk
+        return chunk is not None and chunk[0]
+
+    @property
+    def chunk_end(self) -> bool:
+        """True if this received Data holds the last bytes of a chunk."""
+        chunk = self._chunk
+        return chunk is not None and chunk[1]
+
+    @property
+    def extensions(self) -> ChunkExtensions:
+        """The chunk extensions, as ``(name, value)`` pairs of bytes in the
+        order they came: a quoted-string value is given unquoted, a name
+        without a value has ``None``. Set on the received Data that starts a
+        chunk; empty otherwise."""
+        chunk = self._chunk
+        return () if chunk is None else chunk[2]
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            data: Sized,
+            chunk_start: bool = False,
+            chunk_end: bool = False,
+            extensions: Iterable[tuple[object, object]] = (),
+        ) -> None: ...
+
+    else:
+
+        def __init__(self, *, data, **chunk_fields):
+            # (The chunk fields come as **keywords: keyword-only arguments
+            # with defaults would cost every Data a lookup per default.)
+            if type(data) is not bytes:
+                if isinstance(data, str):
+                    raise TypeError("Data.data must be bytes-like, not str (encode it first)")
+                try:
+                    len(data)
+                except TypeError:
+                    raise TypeError(
+                        f"Data.data must be bytes-like or have a len(), not {type(data).__name__}"
+                    ) from None
+            _SET_DATA(self, data)
+            _SET_CHUNK(self, _chunk_fields(chunk_fields) if chunk_fields else None)
 
     @staticmethod
     def _from_wire(data: bytes) -> Data:
         """Build a Data event around bytes read from the wire."""
         made: Data = _new(_UnguardedData)
         made.data = data
+        made._chunk = None
         made.__class__ = Data
         return made
+
+    @staticmethod
+    def _from_wire_chunk(data: bytes, chunk_start: bool, chunk_end: bool, extensions: ChunkExtensions) -> Data:
+        """Build a Data event around bytes read from a chunk, with the
+        chunk fields the parser found."""
+        made: Data = _new(_UnguardedData)
+        made.data = data
+        made._chunk = (chunk_start, chunk_end, extensions)
+        made.__class__ = Data
+        return made
+
+    def __repr__(self) -> str:
+        shown = f"data={self.data!r}"
+        if self.chunk_start:
+            shown += ", chunk_start=True"
+        if self.chunk_end:
+            shown += ", chunk_end=True"
+        if self.extensions:
+            shown += f", extensions={self.extensions!r}"
+        return f"Data({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        # Only the bytes count: see the class docstring.
+        if type(other) is not Data:
+            return NotImplemented
+        return bool(self.data == other.data)
+
+
+_CHUNK_FIELD_NAMES: Final = ("chunk_start", "chunk_end", "extensions")
+
+# What help() and the API docs show: the keyword arguments __init__ takes
+# through **chunk_fields, as type checkers see them.
+Data.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation="Sized"),
+        inspect.Parameter("chunk_start", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"),
+        inspect.Parameter("chunk_end", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"),
+        inspect.Parameter(
+            "extensions", inspect.Parameter.KEYWORD_ONLY, default=(), annotation="Iterable[tuple[object, object]]"
+        ),
+    ],
+    return_annotation="None",
+)
+
+
+def _chunk_fields(given: dict[str, object]) -> tuple[bool, bool, ChunkExtensions] | None:
+    """Check the chunk fields given to Data(), as the ``_chunk`` slot holds
+    them (None when all have their defaults)."""
+    for name in given:
+        if name not in _CHUNK_FIELD_NAMES:
+            raise TypeError(f"Data() got an unexpected keyword argument {name!r}")
+    flags = []
+    for name in ("chunk_start", "chunk_end"):
+        flag = given.get(name, False)
+        if type(flag) is not bool:
+            raise TypeError(f"Data.{name} must be a bool, not {type(flag).__name__}")
+        flags.append(flag)
+    extensions = _chunk_extensions(given.get("extensions", ()))
+    if not (flags[0] or flags[1] or extensions):
+        return None
+    return (flags[0], flags[1], extensions)
+
+
+def _chunk_extensions(given: object) -> ChunkExtensions:
+    """Check chunk extensions to send: ``(name, value)`` pairs with a token
+    name and a value that is None or bytes a quoted string can hold
+    (RFC 9112 §7.1.1)."""
+    if isinstance(given, (str, bytes, bytearray, memoryview)) or not isinstance(given, Iterable):
+        raise TypeError("Data.extensions must be an iterable of (name, value) pairs")
+    checked = []
+    for pair in given:
+        try:
+            raw_name, raw_value = pair
+        except (TypeError, ValueError):
+            raise TypeError(f"Data.extensions must hold (name, value) pairs, not {pair!r}") from None
+        name = _bytes_field(raw_name, "chunk extension name")
+        if _token_fullmatch(name) is None:
+            raise LocalProtocolError(f"Illegal chunk extension name {_quote(name)} (expected a token)")
+        value = None
+        if raw_value is not None:
+            value = _bytes_field(raw_value, "chunk extension value")
+            if value.translate(None, _REASON_BYTES):
+                raise LocalProtocolError(
+                    f"Illegal chunk extension value {_quote(value)} (control characters can't be quoted)"
+                )
+        checked.append((name, value))
+    return tuple(checked)
 
 
 @final
@@ -547,7 +710,7 @@ def _slot_setters(cls: type[Event]) -> tuple[Callable[[Event, object], None], ..
 
 _REQUEST_SETTERS: Final = _slot_setters(Request)
 _RESPONSE_SETTERS: Final = _slot_setters(Response)
-(_SET_DATA,) = _slot_setters(Data)
+_SET_DATA, _SET_CHUNK = _slot_setters(Data)
 (_SET_TRAILERS,) = _slot_setters(EndOfMessage)
 
 _UnguardedRequest: Final = _unguarded_twin(Request)

@@ -321,39 +321,42 @@ def _content_length(name: bytes, value: bytes) -> bytes:
     """The one length a Content-Length field value states.
 
     A comma list of identical lengths (``5, 5``) counts as that length
-    (RFC 9110 §8.6); anything else that is not 1 to 19 digits is an error.
+    (RFC 9110 §8.6); anything else that is not digits, at most 19 of them
+    significant (leading zeros do not count, as on the wire), is an error.
+    A value longer than 19 digits comes back without its leading zeros.
     """
     if value.isdigit() and len(value) <= MAX_CONTENT_LENGTH_DIGITS:
         return value
     agreed = None
     for item in value.split(b","):
         item = item.strip(_OWS)
-        if not item.isdigit() or len(item) > MAX_CONTENT_LENGTH_DIGITS:
+        significant = item.lstrip(b"0") or b"0"
+        if not item.isdigit() or len(significant) > MAX_CONTENT_LENGTH_DIGITS:
             raise LocalProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
         if agreed is None:
             agreed = item
         elif item != agreed:
             raise LocalProtocolError(f"Conflicting values in {name!r} header: {_quote(value)}")
     assert agreed is not None  # split() always yields at least one item
-    return agreed
+    return agreed if len(agreed) <= MAX_CONTENT_LENGTH_DIGITS else agreed.lstrip(b"0") or b"0"
 
 
 def _check_transfer_encoding(name: bytes, value: bytes) -> None:
     """Transfer-Encoding must be a comma list naming at least one coding.
 
     Which codings are acceptable is for the framing code to decide; here we
-    only check the syntax (empty list elements are allowed and ignored, as
-    RFC 9110 §5.6.1 asks of recipients).
+    only check the syntax. Empty list elements are refused, as a server
+    refuses them on receipt (RFC 9110 §5.6.1: a sender must not generate
+    them, and in this field they are an obfuscation shape).
     """
-    seen = False
+    if not value:
+        raise LocalProtocolError(f"Empty {name!r} header")
     for item in value.split(b","):
         item = item.strip(_OWS)
-        if item:
-            if _token_fullmatch(item) is None:
-                raise LocalProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
-            seen = True
-    if not seen:
-        raise LocalProtocolError(f"Empty {name!r} header")
+        if not item:
+            raise LocalProtocolError(f"Empty list element in {name!r} header: {_quote(value)}")
+        if _token_fullmatch(item) is None:
+            raise LocalProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
 
 
 def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:

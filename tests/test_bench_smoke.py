@@ -57,6 +57,9 @@ def test_every_workload_runs_for_h11sm_alone(bench: ModuleType, monkeypatch: pyt
         "trickle_4k",
         "trickle_64k",
         "whole_64k",
+        "whole_16k",
+        "worst_16k",
+        "empty_fields_16k",
     ]
     for row in result["rows"]:
         assert list(row["figures"]) == ["h11sm"]
@@ -86,6 +89,15 @@ def test_the_workload_inputs_are_what_the_issue_describes(bench: ModuleType) -> 
     cookie = next(line for line in bench.BROWSER_GET.split(b"\r\n") if line.startswith(b"Cookie: "))
     assert len(cookie) - len(b"Cookie: ") == 200
     assert len(bench.RESPONSE_HEADERS) == 9
+    # The worst-case head is the plain one with the last byte of every
+    # field line (a value byte) turned into a space.
+    worst, plain = bench.worst_case_head(16384), bench.trickle_head(16384)
+    assert len(worst) == len(plain) == 16384
+    worst_lines, plain_lines = worst.split(b"\r\n")[1:-2], plain.split(b"\r\n")[1:-2]
+    assert [line[:-1] for line in worst_lines] == [line[:-1] for line in plain_lines]
+    assert all(line.endswith(b" ") for line in worst_lines)
+    empty = bench.empty_fields_head(16384)
+    assert 16380 <= len(empty) <= 16384 and empty.count(b"\r\na:") == 4089
     reads, head = bench._large_body_stream(1 << 20, chunked=True)
     assert all(len(piece) == bench.READ_SIZE for piece in reads[:-1])
     assert head.endswith(b"Transfer-Encoding: chunked\r\n\r\n")

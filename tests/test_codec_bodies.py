@@ -250,7 +250,10 @@ def test_invalid_chunk_extension_or_trailing_junk(line: bytes) -> None:
 
 
 def test_chunk_size_over_sixteen_hex_digits() -> None:
-    error = chunked_error(b"0" * 17 + b"5\r\nhello\r\n")
+    error = chunked_error(b"1" + b"0" * 16 + b"\r\nhello\r\n")
+    assert error.msg == "chunk size too large (more than 16 hex digits)"
+    # Behind leading zeros, the significant digits are what is counted.
+    error = chunked_error(b"00" + b"1" * 17 + b"\r\nhello\r\n")
     assert error.msg == "chunk size too large (more than 16 hex digits)"
 
 
@@ -283,13 +286,37 @@ def test_missing_crlf_after_chunk_data_noticed_at_first_wrong_byte() -> None:
         reader.read(buf)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [b"Content-Length", b"transfer-encoding", b"Host", b"Trailer", b"Authorization", b"TE"],
-)
-def test_forbidden_trailer_fields(name: bytes) -> None:
+@pytest.mark.parametrize("name", [b"Content-Length", b"transfer-encoding"])
+def test_framing_fields_in_trailers_are_fatal(name: bytes) -> None:
     error = chunked_error(b"0\r\n%s: x\r\n\r\n" % name)
-    assert error.msg == f"{name.decode().lower()} header field not allowed in trailers"
+    assert (error.msg, error.error_status_hint) == (
+        f"{name.decode().lower()} header field not allowed in trailers",
+        400,
+    )
+
+
+@pytest.mark.parametrize(
+    "name", [b"Host", b"Trailer", b"Authorization", b"TE", b"Content-Type", b"Connection"]
+)
+@pytest.mark.parametrize("allow_obs_fold", [False, True])
+def test_other_forbidden_trailer_fields_are_dropped(name: bytes, allow_obs_fold: bool) -> None:
+    # RFC 9110 §6.5.1: never merged into the head, and not fatal either.
+    reader = ChunkedReader(allow_obs_fold=allow_obs_fold)
+    buf = ReceiveBuffer()
+    buf.feed(b"0\r\nA: 1\r\n%s: x\r\nB: 2\r\n\r\n" % name)
+    assert reader.read(buf) == EndOfMessage(headers=[(b"a", b"1"), (b"b", b"2")])
+    assert not buf
+
+
+def test_too_many_trailer_fields_counted_before_parsing() -> None:
+    # A bad line among too many is not even looked at: the count says 431.
+    error = chunked_error(b"0\r\nA: 1\r\nno colon\r\n\r\n", max_header_count=1)
+    assert (error.msg, error.error_status_hint) == ("too many trailer fields (limit 1)", 431)
+    # Folds continue a field, in a response's trailers, and do not count.
+    reader = ChunkedReader(max_header_count=1, allow_obs_fold=True)
+    buf = ReceiveBuffer()
+    buf.feed(b"0\r\nA: 1\r\n 2\r\n\t3\r\n\r\n")
+    assert reader.read(buf) == EndOfMessage(headers=[(b"a", b"1 2 3")])
 
 
 def test_too_many_trailer_fields() -> None:

@@ -212,7 +212,8 @@ def requests(draw: st.DrawFn) -> Message:
     lines, fields = draw(field_lines(folds=False))
     wire += lines
     expected += fields
-    framing = draw(st.sampled_from(["none", "length", "chunked"]))
+    # (A CONNECT has no content, RFC 9110 §9.3.6: framing fields are refused.)
+    framing = "none" if method == b"CONNECT" else draw(st.sampled_from(["none", "length", "chunked"]))
     body_wire = payload = b""
     trailers: list[tuple[bytes, bytes]] = []
     if framing == "length":

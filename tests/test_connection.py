@@ -74,18 +74,31 @@ def test_valid_events_come_before_the_error() -> None:
         server.next_event()
 
 
-def test_error_inside_a_body_comes_after_the_good_events() -> None:
+def test_error_inside_a_message_is_raised_by_the_call_that_meets_it() -> None:
     server = Connection(SERVER)
     head = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-    events = server.receive_data(head + b"3\r\nabc\r\nzz\r\n")
+    # The Request and Data this call read belong to the broken message: the
+    # error wins, so a loop that handles events and reads again is told now.
+    with pytest.raises(ProtocolError, match="invalid chunk size") as info:
+        server.receive_data(head + b"3\r\nabc\r\nzz\r\n")
+    assert info.value.error_status_hint == 400
+    assert server.their_state is ERROR
+    with pytest.raises(ProtocolError, match="peer already broke the protocol"):
+        server.receive_data(None)
+
+
+def test_error_after_a_complete_message_comes_on_the_next_call() -> None:
+    server = Connection(SERVER)
+    get = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+    events = server.receive_data(get + b"GET /x HTTP/1.1\r\n")
     assert events == [
-        Request(method="POST", target="/", headers=[("Host", "a"), ("Transfer-Encoding", "chunked")]),
-        Data(data=b"abc"),
+        Request(method="GET", target="/", headers=[("Host", "a"), ("Connection", "close")]),
+        EndOfMessage(),
     ]
     # The peer is already known to be broken (so a server knows it must close
     # after answering), but the error itself is reported by the next call.
     assert server.their_state is ERROR
-    with pytest.raises(ProtocolError, match="invalid chunk size") as info:
+    with pytest.raises(ProtocolError, match="should be silent") as info:
         server.receive_data(None)
     assert info.value.error_status_hint == 400
     assert server.their_state is ERROR

@@ -85,11 +85,21 @@ def test_an_error_kept_for_the_next_call_is_remote_too() -> None:
     client = Connection(CLIENT)
     client.send(GET)
     client.send(EndOfMessage())
-    events = client.receive_data(b"HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 2x0 OK\r\n\r\n")
-    assert [type(event) for event in events] == [h11sm.InformationalResponse]
+    # A complete response that closes the connection, then bytes a closing
+    # server may not send: the response comes first, the error next.
+    events = client.receive_data(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\nmore")
+    assert [type(event) for event in events] == [Response, EndOfMessage]
     assert client.their_state is ERROR
-    with pytest.raises(RemoteProtocolError, match="status"):
-        client.receive_data(b"more")
+    with pytest.raises(RemoteProtocolError, match="should be silent") as caught:
+        client.receive_data(None)
+    assert not isinstance(caught.value, LocalProtocolError)
+
+
+def test_a_chunk_error_after_a_good_head_is_raised_by_the_same_call_as_remote() -> None:
+    server = Connection(SERVER)
+    with pytest.raises(RemoteProtocolError):
+        server.receive_data(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n")
+    assert server.their_state is ERROR
 
 
 def test_send_side_errors_are_local() -> None:

@@ -353,7 +353,8 @@ def test_a_whole_exchange_through_the_face() -> None:
         assert conn.states == {CLIENT: SEND_BODY, SERVER: SEND_RESPONSE}
     pair.send(CLIENT, Data(data=b"1234567890"), EndOfMessage())
     assert pair.conn[CLIENT].our_state is DONE
-    sent = pair.send(SERVER, Response(status_code=200, headers=[]))
+    chunked = Response(status_code=200, headers=[("Transfer-Encoding", "chunked")], reason="OK")
+    sent = pair.send(SERVER, Response(status_code=200, headers=[]), expect=[chunked])
     assert sent == b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
     assert pair.send(SERVER, Data(data=b"hello")) == b"5\r\nhello\r\n"
     assert pair.send(SERVER, EndOfMessage(headers=[("Etag", "x")])) == b"0\r\nEtag: x\r\n\r\n"

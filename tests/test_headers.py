@@ -7,6 +7,7 @@ import array
 import copy
 import operator
 import pickle
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -393,7 +394,7 @@ def test_repeated_different_content_length_is_an_error() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["chunked", "Chunked", "gzip, chunked", "gzip,chunked", ", chunked ,"]
+    "value", ["chunked", "Chunked", "gzip, chunked", "gzip,chunked", " gzip ,\tchunked "]
 )
 def test_transfer_encoding_token_lists_are_accepted(value: str) -> None:
     # Syntax only: which codings we support is the framing code's business.
@@ -408,9 +409,17 @@ def test_transfer_encoding_must_be_a_token_list(value: str) -> None:
         normalize_and_validate([("Transfer-Encoding", value)])
 
 
-@pytest.mark.parametrize("value", ["", ",", " , ,"])
-def test_transfer_encoding_must_name_a_coding(value: str) -> None:
+def test_transfer_encoding_must_name_a_coding() -> None:
     with protocol_error(r"^Empty b'transfer-encoding' header$"):
+        normalize_and_validate([("Transfer-Encoding", "")])
+
+
+@pytest.mark.parametrize("value", [",", " , ,", "chunked,", "chunked , ", ", chunked", "gzip,,chunked"])
+def test_transfer_encoding_empty_list_elements_refused(value: str) -> None:
+    # A server refuses them on receipt (issue 14), so we never build them.
+    with protocol_error(
+        rf"^Empty list element in b'transfer-encoding' header: {re.escape(repr(value.strip(' ').encode()))}$"
+    ):
         normalize_and_validate([("Transfer-Encoding", value)])
 
 

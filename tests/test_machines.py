@@ -179,8 +179,8 @@ def test_load_machines_reads_another_table_set(tmp_path: Path) -> None:
         (tables / name).write_text(text.replace('"disabled"', '"off"'))
     loaded = m.load_machines(tables)
     assert sorted(loaded) == sorted(m.MACHINES)
-    assert [s.name for s in loaded["keep_alive"].states] == ["enabled", "off"]
-    assert [s.name for s in m.MACHINES["keep_alive"].states] == ["enabled", "disabled"]
+    assert [s.name for s in loaded["keep_alive"].states] == ["enabled", "enabled_http_1_0", "off"]
+    assert [s.name for s in m.MACHINES["keep_alive"].states] == ["enabled", "enabled_http_1_0", "disabled"]
 
 
 def test_load_machines_names_the_faulty_file(tmp_path: Path) -> None:

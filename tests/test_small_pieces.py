@@ -77,7 +77,7 @@ def test_describe_a_guarded_event_rule() -> None:
 
 
 def test_describe_a_signal_rule() -> None:
-    (rule,) = [
+    (rule, _) = [
         t for t in m.MACHINES["keep_alive"].transitions if t.trigger is not None and t.trigger.name == "http_1_0"
     ]
     assert rule.describe() == "enabled --[HTTP/1.0 peer]--> disabled"

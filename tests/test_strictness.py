@@ -134,9 +134,8 @@ RULES = [
     Rule("four-digit status", "client", b"HTTP/1.1 2000 OK\r\n\r\n", "invalid status code"),
     Rule("signed status", "client", b"HTTP/1.1 +200 OK\r\n\r\n", "invalid status code"),
     Rule("two spaces before status", "client", b"HTTP/1.1  200 OK\r\n\r\n", "invalid status code"),
-    Rule("status out of range", "client", b"HTTP/1.1 600 X\r\n\r\n", "status code 600 out of range"),
+    Rule("status below 100", "client", b"HTTP/1.1 099 X\r\n\r\n", "status code 099 out of range"),
     Rule("not HTTP at all", "client", b"ICY 200 OK\r\n\r\n", "invalid HTTP version"),
-    Rule("NUL in reason", "client", b"HTTP/1.1 200 O\x00K\r\n\r\n", "invalid reason phrase"),
     Rule("bare CR in reason", "client", b"HTTP/1.1 200 O\rK\r\n\r\n", "bare CR"),
     Rule("response major version 2", "client", b"HTTP/2.0 200 OK\r\n\r\n", "unsupported HTTP version", 505),
     # -- header fields -------------------------------------------------------
@@ -254,7 +253,6 @@ RULES = [
         post_chunked(b"0\r\nTransfer-Encoding: chunked\r\n\r\n"),
         "transfer-encoding header field not allowed",
     ),
-    Rule("trailer Host", "server", post_chunked(b"0\r\nHost: b\r\n\r\n"), "host header field not allowed in trailers"),
     Rule("response chunk-size line bare LF", "client", response_chunked(b"5\nhello\r\n0\r\n\r\n"), "bare LF"),
     Rule(
         "response chunk data then LF",

@@ -110,7 +110,7 @@ def test_unreachable_state(tables: Path) -> None:
     edit(
         tables,
         "keep_alive.toml",
-        lambda s: s.replace('states = ["enabled", "disabled"]', 'states = ["enabled", "disabled", "limbo"]'),
+        lambda s: s.replace('"enabled_http_1_0", "disabled"]', '"enabled_http_1_0", "disabled", "limbo"]'),
     )
     assert refused(tables) == "keep_alive.toml: state(s) limbo cannot be reached from enabled"
 
@@ -221,7 +221,7 @@ def test_state_listed_twice(tables: Path) -> None:
     edit(
         tables,
         "keep_alive.toml",
-        lambda s: s.replace('["enabled", "disabled"]', '["enabled", "disabled", "enabled"]', 1),
+        lambda s: s.replace('"enabled_http_1_0", "disabled"]', '"enabled_http_1_0", "disabled", "enabled"]', 1),
     )
     assert refused(tables) == "keep_alive.toml: [machine]: a state is listed twice"
 
@@ -238,7 +238,7 @@ def test_invalid_toml(tables: Path) -> None:
 
 def test_trigger_declared_twice(tables: Path) -> None:
     append(tables, "vocabulary.toml", '\n[[signal]]\nname = "Data"\n')
-    assert refused(tables) == "vocabulary.toml: signal #6: trigger 'Data' is declared twice"
+    assert refused(tables) == "vocabulary.toml: signal #7: trigger 'Data' is declared twice"
 
 
 def test_state_rule_must_change_the_state(tables: Path) -> None:

@@ -149,6 +149,28 @@ def trickle_head(size: int) -> bytes:
     return head
 
 
+def worst_case_head(size: int) -> bytes:
+    """:func:`trickle_head`, but every field value followed by a space: the
+    value shape that once sent a head down a parsing path 70 times slower
+    per byte (issue 14). It must now cost about what the plain head costs."""
+    head = trickle_head(size)
+    start, _, rest = head.partition(b"\r\n")
+    lines = rest[:-4].split(b"\r\n")  # (without the final empty line)
+    shaped = b"".join(line[:-1] + b" \r\n" for line in lines)
+    return start + b"\r\n" + shaped + b"\r\n"
+
+
+def empty_fields_head(size: int) -> bytes:
+    """A request head of at most *size* bytes that is nearly all empty
+    fields (``a:``): too many fields for h11sm's default limit of 128, which
+    it must refuse (431) for the price of a count, not a parse (issue 14).
+    h11 and httptools have no such limit and parse them all."""
+    start = b"GET / HTTP/1.1\r\nHost: a\r\n"
+    count = (size - len(start) - 2) // 4
+    return start + b"a:\r\n" * count + b"\r\n"
+
+
+WORST_HEAD_SIZE = 16 * 1024  # h11's and h11sm's default head limit
 TRICKLE_SMALL = 4 * 1024
 TRICKLE_LARGE = 64 * 1024
 TRICKLE_BUFFER_LIMIT = 128 * 1024  # every library is told to accept the 64 KiB head
@@ -271,6 +293,20 @@ class H11smKit:
     def whole_head(self, head: bytes) -> Callable[[], object]:
         def operation() -> object:
             return len(self._trickle_conn().receive_data(head)[0].headers)
+
+        return operation
+
+    def many_fields(self, head: bytes) -> Callable[[], object]:
+        """Read *head* with the default limits: refused (431) for too many
+        fields; the status hint is returned."""
+        error_type = self.h.ProtocolError
+
+        def operation() -> object:
+            try:
+                self.h.Connection(self.h.SERVER).receive_data(head)
+            except error_type as error:
+                return error.error_status_hint
+            raise AssertionError("too many fields, accepted")
 
         return operation
 
@@ -415,6 +451,17 @@ class H11Kit:
 
         return operation
 
+    def many_fields(self, head: bytes) -> Callable[[], object]:
+        """Read *head* with the default limits (h11 has no field count
+        limit: it parses every field); the number of fields is returned."""
+
+        def operation() -> object:
+            conn = self.h.Connection(self.h.SERVER)
+            conn.receive_data(head)
+            return len(conn.next_event().headers)
+
+        return operation
+
 
 class _HttptoolsCollector:
     """The callbacks httptools calls: keeps what an HTTP library would."""
@@ -499,6 +546,10 @@ class HttptoolsKit:
     def whole_head(self, head: bytes) -> Callable[[], object]:
         return lambda: len(self._parse(head).headers)
 
+    def many_fields(self, head: bytes) -> Callable[[], object]:
+        # (No field count limit either: every field is parsed.)
+        return lambda: len(self._parse(head).headers)
+
 
 Kit = H11smKit | H11Kit | HttptoolsKit
 
@@ -563,6 +614,8 @@ def make_workloads(body_size: int) -> list[Workload]:
     cl_reads, cl_head = _large_body_stream(body_size, chunked=False)
     ch_reads, ch_head = _large_body_stream(body_size, chunked=True)
     small, large = trickle_head(TRICKLE_SMALL), trickle_head(TRICKLE_LARGE)
+    plain, worst = trickle_head(WORST_HEAD_SIZE), worst_case_head(WORST_HEAD_SIZE)
+    empty = empty_fields_head(WORST_HEAD_SIZE)
     return [
         Workload("server_cycle", "1. server cycle", "cycles/s", lambda k: k.server_cycle(), summarise=_summary),
         Workload("client_cycle", "2. client cycle", "cycles/s", lambda k: k.client_cycle(), summarise=_summary),
@@ -593,6 +646,28 @@ def make_workloads(body_size: int) -> list[Workload]:
             "trickle_64k", "6b. 64 KiB head, byte by byte", "ns/byte", lambda k: k.trickle(large), TRICKLE_LARGE, True
         ),
         Workload("whole_64k", "6c. 64 KiB head, whole", "µs/head", lambda k: k.whole_head(large), 1.0, True),
+        # The worst-case heads of issue 14, per byte against the common one.
+        Workload(
+            "whole_16k", "6d. 16 KiB head, whole", "ns/byte", lambda k: k.whole_head(plain), len(plain), True
+        ),
+        Workload(
+            "worst_16k",
+            "6e. 16 KiB head, a space after every value",
+            "ns/byte",
+            lambda k: k.whole_head(worst),
+            len(worst),
+            True,
+        ),
+        Workload(
+            "empty_fields_16k",
+            f"6f. 16 KiB head of {empty.count(b'a:')} empty fields (h11sm: 431)",
+            "ns/byte",
+            lambda k: k.many_fields(empty),
+            len(empty),
+            True,
+            # h11sm refuses, the others parse: only that each did its job.
+            summarise=lambda result: "read" if result else None,
+        ),
     ]
 
 

@@ -24,7 +24,7 @@ from ._framing import (
     framing_for_send_request,
     framing_for_send_response,
 )
-from ._heads import read_request_head, read_response_head
+from ._heads import check_request_to_send, read_request_head, read_response_head
 from ._limits import (
     DEFAULT_MAX_CHUNK_LINE_SIZE,
     DEFAULT_MAX_HEAD_SIZE,
@@ -54,6 +54,7 @@ __all__ = [
     "ReceiveBuffer",
     "UntilCloseReader",
     "UntilCloseWriter",
+    "check_request_to_send",
     "framing_for_receive",
     "framing_for_send",
     "framing_for_send_request",

@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import re
 
-from .._abnf import CHUNK_EXT
+from .._abnf import CHUNK_EXT, OWS, QUOTED_STRING, TOKEN
 from .._errors import ProtocolError
 from .._events import Data, EndOfMessage
 from .._headers import EMPTY_HEADERS, Headers
 from ._buffer import ReceiveBuffer
-from ._fields import FORBIDDEN_TRAILER_NAMES, locate_section_end, parse_field_lines
+from ._fields import (
+    FORBIDDEN_TRAILER_NAMES,
+    FRAMING_NAMES,
+    locate_section_end,
+    parse_field_lines,
+)
 from ._limits import (
     DEFAULT_MAX_CHUNK_LINE_SIZE,
     DEFAULT_MAX_HEADER_COUNT,
@@ -82,11 +87,35 @@ class UntilCloseReader:
 
 # RFC 9112 §7.1: chunk-size = 1*HEXDIG, then chunk-ext, then CRLF. No sign,
 # no "0x", no inner or trailing whitespace: every one of those has been read
-# differently by two parsers in a smuggling attack. Sixteen hex digits hold
-# any 64-bit size. The extensions are parsed (atomically: the grammar is
-# deterministic, so no backtracking is ever useful) and then ignored.
-_CHUNK_SIZE_LINE_RE = re.compile(rb"([0-9A-Fa-f]{1,16})(?>%s)\r\n" % CHUNK_EXT)
-_HEX_DIGITS_RE = re.compile(rb"[0-9A-Fa-f]*")
+# differently by two parsers in a smuggling attack. Sixteen significant hex
+# digits hold any 64-bit size; leading zeros are digits of the grammar too,
+# so they are skipped (possessively: nothing to backtrack into) rather than
+# counted, and the line limit bounds them. The lookahead asks for at least
+# one digit; group 1 holds the significant ones (empty for a size of zero).
+# The extensions are parsed atomically (the grammar is deterministic, so no
+# backtracking is ever useful) into group 2, empty when there are none.
+_CHUNK_SIZE_LINE_RE = re.compile(rb"(?=[0-9A-Fa-f])0*+([0-9A-Fa-f]{0,16})((?>%s))\r\n" % CHUNK_EXT)
+_HEX_DIGITS_RE = re.compile(rb"0*+([0-9A-Fa-f]*)")
+# One chunk extension, as the line pattern has already checked it: its name,
+# and its value as a token or as the inside of a quoted string.
+_CHUNK_EXT_ITEM_RE = re.compile(
+    rb"%s;%s(%s)(?:%s=%s(?:(%s)|(%s)))?" % (OWS, OWS, TOKEN, OWS, OWS, TOKEN, QUOTED_STRING)
+)
+_QUOTED_PAIR_RE = re.compile(rb"\\(.)", re.DOTALL)
+
+
+def parse_chunk_extensions(text: bytes) -> tuple[tuple[bytes, bytes | None], ...]:
+    """The ``(name, value)`` pairs of a chunk-ext that the chunk-size line
+    pattern has matched (RFC 9112 §7.1.1): a quoted-string value unquoted,
+    None for a name without a value."""
+    found = []
+    for item in _CHUNK_EXT_ITEM_RE.finditer(text):
+        name, token, quoted = item.groups()
+        if quoted is not None:
+            found.append((name, _QUOTED_PAIR_RE.sub(rb"\1", quoted[1:-1])))
+        else:
+            found.append((name, token))
+    return tuple(found)
 
 # Where a ChunkedReader is.
 _SIZE_LINE = 0  # expecting a chunk-size line
@@ -112,6 +141,8 @@ class ChunkedReader:
 
     __slots__ = (
         "_allow_obs_fold",
+        "_at_chunk_start",
+        "_extensions",
         "_max_header_count",
         "_max_line_size",
         "_max_trailer_size",
@@ -133,6 +164,9 @@ class ChunkedReader:
         self._max_header_count = max_header_count
         self._state = _SIZE_LINE
         self._remaining = 0  # bytes of the current chunk not yet handed out
+        # Whether the next Data starts a chunk, and that chunk's extensions.
+        self._at_chunk_start = False
+        self._extensions: tuple[tuple[bytes, bytes | None], ...] = ()
 
     def read(self, buf: ReceiveBuffer) -> Data | EndOfMessage | None:
         data = buf._data
@@ -145,15 +179,22 @@ class ChunkedReader:
                 remaining = self._remaining
                 if available < remaining:
                     self._remaining = remaining - available
+                    if self._at_chunk_start:
+                        self._at_chunk_start = False
+                        return Data._from_wire_chunk(buf._take(available), True, False, self._extensions)
                     return Data._from_wire(buf._take(available))
                 self._state = _DATA_END
-                return Data._from_wire(buf._take(remaining))
+                if self._at_chunk_start:
+                    self._at_chunk_start = False
+                    return Data._from_wire_chunk(buf._take(remaining), True, True, self._extensions)
+                return Data._from_wire_chunk(buf._take(remaining), False, True, ())
             if state == _SIZE_LINE:
                 size = self._read_size_line(buf)
                 if size is None:
                     return None
                 if size:
                     self._remaining = size
+                    self._at_chunk_start = True
                     self._state = _DATA
                 else:
                     self._state = _TRAILERS
@@ -187,7 +228,10 @@ class ChunkedReader:
         match = _CHUNK_SIZE_LINE_RE.fullmatch(line)
         if match is None:
             raise _chunk_size_line_error(line)
-        return int(match.group(1), 16)
+        digits, extensions = match.groups()
+        # (Extensions are rare: the empty case costs one test.)
+        self._extensions = parse_chunk_extensions(extensions) if extensions else ()
+        return int(digits, 16) if digits else 0
 
     def _read_trailers(self, buf: ReceiveBuffer) -> EndOfMessage | None:
         data = buf._data
@@ -210,14 +254,28 @@ class ChunkedReader:
         lines_end, section_end = found
         section = bytes(data[:lines_end])
         buf._discard(section_end)
-        fields = parse_field_lines(section, 0, lenient=False, allow_obs_fold=self._allow_obs_fold)
-        if len(fields) > self._max_header_count:
-            raise ProtocolError(f"too many trailer fields (limit {self._max_header_count})", 431)
+        # (The count is enforced before the lines are parsed, so too many
+        # fields cost a count, not a parse.)
+        fields = parse_field_lines(
+            section,
+            0,
+            lenient=False,
+            allow_obs_fold=self._allow_obs_fold,
+            max_count=self._max_header_count,
+            what="trailer fields",
+        )
         trailers = []
         for raw_name, value in fields:
             name = raw_name.lower()
             if name in FORBIDDEN_TRAILER_NAMES:
-                raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
+                if name in FRAMING_NAMES:
+                    # A second framing of the same message: the one thing
+                    # in a trailer that could make two parsers disagree.
+                    raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
+                # RFC 9110 §6.5.1: such a field must not be merged into the
+                # header section, not refused. It is dropped: kept, a
+                # proxy would forward what no sender may send in a trailer.
+                continue
             trailers.append((name, value))
         self._state = _DONE
         return EndOfMessage._from_wire(Headers._from_wire(trailers, None, fields))
@@ -241,7 +299,7 @@ def _chunk_size_line_error(line: bytes) -> ProtocolError:
     assert digits is not None  # the pattern can match the empty string
     if digits.end() == 0:
         return ProtocolError(f"invalid chunk size in line {line[:40]!r}")
-    if digits.end() > 16:
+    if len(digits.group(1)) > 16:
         return ProtocolError("chunk size too large (more than 16 hex digits)")
     return ProtocolError(f"invalid chunk extension in line {line[:60]!r}")
 

@@ -30,8 +30,10 @@ checks that it matched every line; that is all a well-formed section needs.
 When it did not, the careful path walks the lines one by one, reads folds,
 and when the section is bad raises an error that names what is wrong. The two
 paths accept exactly the same sections and read them the same way, apart from
-folds and whitespace after a value, which only the careful path reads (a
-property test checks this).
+folds, which only the careful path reads (a property test checks this).
+Whitespace after a value is read by a second pass of the quick path (and
+stripped), so no value shape of a well-formed section costs the careful
+path's price.
 """
 
 from __future__ import annotations
@@ -45,7 +47,10 @@ from ._buffer import ReceiveBuffer
 
 __all__ = [
     "FORBIDDEN_TRAILER_NAMES",
+    "FRAMING_NAMES",
+    "check_field_count",
     "content_length_value",
+    "count_field_lines",
     "locate_section_end",
     "parse_field_lines",
     "require_chunked_only",
@@ -59,35 +64,46 @@ _FIELD_VALUE_RE = re.compile(FIELD_VALUE)
 _FIELD_CONTENT = rb"[\t \x21-\x7e\x80-\xff]"
 
 
-def _field_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
+def _field_line_pattern(line_ending: bytes, *, trailing_ows: bool = False) -> re.Pattern[bytes]:
     # MULTILINE makes "^" match only at line starts, so every match covers a
     # whole line (names, values and OWS never contain LF). The leading OWS
     # is taken possessively, so the value starts with a visible byte; the
     # value is then one run of the bytes a value may hold, which the regex
-    # engine scans in a single tight loop. A value must not end in
-    # whitespace: the lookbehind refuses such a line rather than strip it
-    # (a run of alternating groups that left the trailing OWS out took
-    # twice as long), and the careful path reads it instead. Clients almost
-    # never send trailing whitespace.
+    # engine scans in a single tight loop. In the first pattern a value
+    # must not end in whitespace: the lookbehind refuses such a line (a run
+    # of alternating groups that left the trailing OWS out took twice as
+    # long). The second pattern (*trailing_ows*) takes that whitespace into
+    # the value, to be stripped: parse_field_lines tries it only when the
+    # first did not match every line, so the common head pays nothing for
+    # it and one with trailing whitespace still avoids the careful path.
     return re.compile(
-        rb"^(%s):[ \t]*+(%s*+)(?<![ \t])%s" % (TOKEN, _FIELD_CONTENT, line_ending),
+        rb"^(%s):[ \t]*+(%s*+)%s%s"
+        % (TOKEN, _FIELD_CONTENT, b"" if trailing_ows else rb"(?<![ \t])", line_ending),
         re.MULTILINE,
     )
 
 
 _STRICT_FIELD_LINE = _field_line_pattern(rb"\r\n")
 _LENIENT_FIELD_LINE = _field_line_pattern(rb"\r?\n")
+_STRICT_FIELD_LINE_OWS = _field_line_pattern(rb"\r\n", trailing_ows=True)
+_LENIENT_FIELD_LINE_OWS = _field_line_pattern(rb"\r?\n", trailing_ows=True)
 
 # Keys that tag the buffer's resume position with the kind of search.
 _STRICT_SEARCH = object()
 _LENIENT_SEARCH = object()
 
 # The empty line that ends a section when bare LF is accepted: the LF ending
-# the last line, an optional CR, and the LF of the empty line.
-_LENIENT_END_RE = re.compile(rb"\n\r?\n")
+# the last line, an optional CR, and the LF of the empty line; or, found by
+# the same search, a bare CR (one followed by anything but LF), an error.
+_LENIENT_END_RE = re.compile(rb"\n\r?\n|\r[^\n]")
 # An LF that is not part of a CRLF. The lookbehind sees bytes before the
 # search position, so resuming a scan mid-buffer stays correct.
 _BARE_LF_RE = re.compile(rb"(?<!\r)\n")
+# A CR followed by anything but LF (a CR at the very end may still be
+# followed by one).
+_BARE_CR_RE = re.compile(rb"\r[^\n]")
+# Either byte of a line ending.
+_CR_OR_LF_RE = re.compile(rb"[\r\n]")
 
 
 def locate_section_end(
@@ -106,9 +122,9 @@ def locate_section_end(
     outcome does not depend on how the bytes were split between calls.
     Raises a 431 ProtocolError naming *what* in that case.
 
-    In strict mode a bare LF is reported as soon as it arrives rather than
-    when the section completes, so a peer using LF-only line endings gets an
-    answer instead of a hang.
+    In strict mode a bare LF, and in both modes a bare CR, is reported as
+    soon as it arrives rather than when the section completes, so a peer
+    using LF-only or CR-only line endings gets an answer instead of a hang.
     """
     data = buf._data
     # (Never negative: a negative end offset would count from the end. Not
@@ -118,22 +134,32 @@ def locate_section_end(
         start = buf._scan_pos if buf._scan_key is _LENIENT_SEARCH else 0  # buf._resume_from(), inline
         found = _LENIENT_END_RE.search(data, start, end)
         if found is not None:
+            if data[found.start()] == 0x0D:  # "\r"
+                raise _bare_cr(what)
             return found.start() + 1, found.end()
         key = _LENIENT_SEARCH
     else:
         start = buf._scan_pos if buf._scan_key is _STRICT_SEARCH else 0  # buf._resume_from(), inline
         # A first scan looks for the end straight away: usually the whole
         # section has arrived. A resumed one (the section trickles in) first
-        # checks that the new bytes hold an LF: most calls then bring none,
-        # and without one neither the empty line nor a bare LF can have
-        # arrived. (The bare-LF pattern is slow to search and only runs
-        # where an LF is known to be.)
-        if start == 0 or data.find(b"\n", start, end) >= 0:
+        # checks that the new bytes (and the last one seen before them) hold
+        # a CR or an LF: most calls then bring none, and without one neither
+        # the empty line, nor a bare LF, nor a bare CR can have arrived.
+        # (The bare-LF and bare-CR patterns are slow to search and only run
+        # where such a byte is known to be.)
+        line_byte = _CR_OR_LF_RE.search(data, start + 2, end) if start else None
+        if start == 0 or line_byte is not None:
             index = data.find(b"\r\n\r\n", start, end)
             if index >= 0:
                 return index + 2, index + 4
             if data.find(b"\n", start, end) >= 0 and _BARE_LF_RE.search(data, start, end) is not None:
                 raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
+            # A CR not followed by LF is refused as soon as the byte after
+            # it arrives (the lenient search finds it itself): a peer using
+            # CR-only line endings would otherwise wait for an empty line
+            # that never comes, until the limit or a timeout.
+            if _BARE_CR_RE.search(data, line_byte.start() if line_byte else 0, end) is not None:
+                raise _bare_cr(what)
         key = _STRICT_SEARCH
     if len(data) >= end:
         raise ProtocolError(f"{what} too large (limit {limit} bytes)", 431)
@@ -143,6 +169,47 @@ def locate_section_end(
     return None
 
 
+def count_field_lines(section: bytes | bytearray, start: int, end: int, allow_obs_fold: bool) -> int:
+    """How many fields the lines of ``section[start:end]`` hold (arguments as
+    for :func:`parse_field_lines`), counted without parsing them, so a limit
+    on the count is enforced before any cost per field is paid. Every line
+    ending ends a line; with *allow_obs_fold* a line that starts with SP or
+    HTAB continues a field rather than starting one."""
+    lines = section.count(b"\n", start, end)
+    if allow_obs_fold:
+        # (A fold right after the start line is refused by the parse.)
+        lines -= section.count(b"\n ", start, end) + section.count(b"\n\t", start, end)
+    return lines
+
+
+def check_field_count(
+    section: bytes | bytearray, start: int, end: int, limit: int, *, lenient: bool, allow_obs_fold: bool, what: str
+) -> None:
+    """Refuse (431) the lines of ``section[start:end]`` if they hold more
+    than *limit* fields (*what* names them: "header fields"), before they
+    are parsed.
+
+    A bare CR (or, unless *lenient*, a bare LF) among them is reported
+    first, with 400: :func:`locate_section_end` reports it as soon as it
+    arrives when the section trickles in, and a section that arrives whole
+    must get the same verdict.
+    """
+    if count_field_lines(section, start, end, allow_obs_fold) > limit:
+        # (Counts rather than searches: a CR not in a CRLF, or an LF not in
+        # one, makes the counts differ, and counting is far faster than a
+        # pattern that stops at every line ending.)
+        crlf = section.count(b"\r\n", start, end)
+        if section.count(b"\r", start, end) != crlf:
+            raise ProtocolError("bare CR in field section")
+        if not lenient and section.count(b"\n", start, end) != crlf:
+            raise ProtocolError("bare LF line ending in field section (only CRLF is accepted)")
+        raise ProtocolError(f"too many {what} (limit {limit})", 431)
+
+
+def _bare_cr(what: str) -> ProtocolError:
+    return ProtocolError(f"bare CR in {what} (only CRLF is accepted)")
+
+
 def parse_field_lines(
     section: bytes | bytearray,
     start: int,
@@ -150,6 +217,8 @@ def parse_field_lines(
     *,
     lenient: bool,
     allow_obs_fold: bool = False,
+    max_count: int | None = None,
+    what: str = "header fields",
 ) -> list[tuple[bytes, bytes]]:
     """Split the field lines of ``section[start:end]`` into ``(name, value)``
     pairs of bytes, names as received (not yet lowercased).
@@ -159,7 +228,9 @@ def parse_field_lines(
     must be 0 or just past an LF. *section* may be the receive buffer's
     bytearray itself: the head is then read where it lies, without a copy.
     An obs-fold is joined into its field's value with *allow_obs_fold*
-    (responses) and rejected without it (requests).
+    (responses) and rejected without it (requests). With *max_count*, more
+    fields than that are refused (431, naming them *what*) before any line
+    is parsed (see :func:`check_field_count`).
     """
     if end is None:
         end = len(section)
@@ -167,13 +238,24 @@ def parse_field_lines(
     # have matched every line (so a line it could not read sends the section
     # to the careful path). (Inline rather than a helper: this runs for every
     # head.)
+    lines = section.count(b"\n", start, end)
+    # (Only more lines than fields allowed can be too many fields: a fold,
+    # in a response, makes two lines one field.)
+    if max_count is not None and lines > max_count:
+        check_field_count(section, start, end, max_count, lenient=lenient, allow_obs_fold=allow_obs_fold, what=what)
     fields: list[tuple[bytes, bytes]] = (_LENIENT_FIELD_LINE if lenient else _STRICT_FIELD_LINE).findall(
         section, start, end
     )
-    if len(fields) != section.count(b"\n", start, end):
-        return _parse_field_lines_carefully(
-            bytes(section[start:end]), lenient=lenient, allow_obs_fold=allow_obs_fold
-        )
+    if len(fields) != lines:
+        # Whitespace after a value (OWS, not part of it: RFC 9112 §5) is the
+        # usual reason; a second pass reads it at the same speed and strips
+        # it. Only what that cannot read goes to the careful path.
+        fields = (_LENIENT_FIELD_LINE_OWS if lenient else _STRICT_FIELD_LINE_OWS).findall(section, start, end)
+        if len(fields) != lines:
+            return _parse_field_lines_carefully(
+                bytes(section[start:end]), lenient=lenient, allow_obs_fold=allow_obs_fold
+            )
+        return [(name, value.rstrip(b" \t")) for name, value in fields]
     return fields
 
 
@@ -227,9 +309,12 @@ def _parse_field_lines_carefully(
     return fields
 
 
-# RFC 9110 §8.6: Content-Length = 1*DIGIT. Nineteen digits reach past 2**63,
-# far beyond any real body, and keep int() on hostile input cheap.
-_CONTENT_LENGTH_RE = re.compile(rb"[0-9]{1,%d}" % MAX_CONTENT_LENGTH_DIGITS)
+# RFC 9110 §8.6: Content-Length = 1*DIGIT. Nineteen significant digits
+# reach past 2**63, far beyond any real body, and keep int() on hostile
+# input cheap; leading zeros do not count (h11 and llhttp accept them too).
+# (The zeros are taken possessively: a long run of them cannot backtrack.
+# The group is the significant digits, None for a value of only zeros.)
+_CONTENT_LENGTH_RE = re.compile(rb"(?=[0-9])0*+([1-9][0-9]{0,%d})?" % (MAX_CONTENT_LENGTH_DIGITS - 1))
 
 
 def content_length_value(values: list[bytes]) -> bytes:
@@ -238,35 +323,45 @@ def content_length_value(values: list[bytes]) -> bytes:
     RFC 9110 §8.6 lets a recipient accept a list of identical values
     (``5, 5`` or two fields saying ``5``) as that single value; anything else
     -- differing values, empty list elements, signs, spaces inside, more than
-    19 digits -- is an "invalid Content-Length" (RFC 9112 §6.3 item 5: an
-    unrecoverable framing error).
+    19 significant digits -- is an "invalid Content-Length" (RFC 9112 §6.3
+    item 5: an unrecoverable framing error). Values must agree byte for
+    byte: ``5`` and ``05`` conflict. The value returned has no leading
+    zeros (``0`` stays ``0``), so it is safe to hand to :func:`int`.
     """
     # (The usual single plain number is recognised by the callers
     # themselves, without this call.)
     agreed: bytes | None = None
+    significant = b""
     for value in values:
         for item in value.split(b","):
             item = item.strip(b" \t")
-            if _CONTENT_LENGTH_RE.fullmatch(item) is None:
+            digits = _CONTENT_LENGTH_RE.fullmatch(item)
+            if digits is None:
                 raise ProtocolError(f"invalid Content-Length {value[:40]!r}")
             if agreed is None:
-                agreed = item
+                agreed, significant = item, digits.group(1) or b"0"
             elif item != agreed:
                 raise ProtocolError("invalid Content-Length: conflicting values")
     assert agreed is not None  # values is never empty
-    return agreed
+    return significant
 
 
 def transfer_codings(values: list[bytes]) -> list[bytes]:
     """The transfer codings named by Transfer-Encoding field values, in order
     of application, lowercased (codings are case-insensitive, RFC 9112 §7).
-    Empty list elements are ignored, as RFC 9110 §5.6.1 requires."""
+
+    An empty list element (``chunked,``, ``,chunked``, an empty field beside
+    another) is refused rather than ignored. RFC 9110 §5.6.1 lets a
+    recipient ignore empty elements, but in Transfer-Encoding they are the
+    classic way to obfuscate ``chunked`` for one of two parsers, and no
+    legitimate sender produces them (§5.6.1 forbids sending them)."""
     codings = []
     for value in values:
         for item in value.split(b","):
             item = item.strip(b" \t")
-            if item:
-                codings.append(item.lower())
+            if not item:
+                raise ProtocolError(f"empty Transfer-Encoding list element in {value[:40]!r}")
+            codings.append(item.lower())
     return codings
 
 
@@ -279,9 +374,8 @@ def require_chunked_only(values: list[bytes]) -> None:
     (§7) -- and 501 for a well-placed chunked preceded by another coding,
     which is a coding we do not implement (§6.1 suggests 501).
     """
+    # (Never empty: *values* is not, and an empty element is refused.)
     codings = transfer_codings(values)
-    if not codings:
-        raise ProtocolError("empty Transfer-Encoding")
     if codings[-1] != b"chunked":
         raise ProtocolError(f"final transfer coding is {codings[-1][:40]!r}, not chunked")
     if codings.count(b"chunked") > 1:
@@ -289,6 +383,10 @@ def require_chunked_only(values: list[bytes]) -> None:
     if len(codings) > 1:
         raise ProtocolError(f"unsupported transfer coding {codings[0][:40]!r}", 501)
 
+
+#: The fields that frame a message (RFC 9112 §6): in a trailer section the
+#: one kind that stays fatal on receipt.
+FRAMING_NAMES = frozenset({b"content-length", b"transfer-encoding"})
 
 #: Fields that must not appear in a trailer section (RFC 9110 §6.5.1): they
 #: frame the message, route it, control the connection, authenticate, or

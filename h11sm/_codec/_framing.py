@@ -111,13 +111,14 @@ def framing_for_receive(
 
     Follows RFC 9112 §6.3: 1xx, 204, 304, responses to HEAD and 2xx
     responses to CONNECT have no body; then Transfer-Encoding wins over
-    Content-Length (a response whose final coding is not chunked, or one from
-    an HTTP/1.0 server, which §6.1 says has faulty framing, runs until the
-    server closes); then Content-Length; then a request has an empty body and
-    a response runs until close.
+    Content-Length (a response whose final coding is not chunked runs until
+    the server closes); then Content-Length; then a request has an empty
+    body and a response runs until close.
     """
     if type(event) is Request:
         codings, lengths = _framing_fields(event.headers)
+        if event.method == b"CONNECT" and _frames_content(codings, lengths):
+            raise _connect_with_content()
         if codings is not None:
             require_chunked_only(codings)
             return ChunkedReader(
@@ -132,7 +133,11 @@ def framing_for_receive(
         return _NO_BODY_READER
     codings, lengths = _framing_fields(event.headers)
     if codings is not None:
-        if event.http_version != b"1.0" and transfer_codings(codings)[-1:] == [b"chunked"]:
+        # (Also from an HTTP/1.0 server, whose Transfer-Encoding RFC 9112
+        # §6.1 calls faulty framing: its chunked body is still dechunked, as
+        # h11 and llhttp do, rather than handed out framing and all as
+        # content; the connection then closes, see Connection.)
+        if transfer_codings(codings)[-1:] == [b"chunked"]:
             return ChunkedReader(
                 max_line_size=max_line_size,
                 max_trailer_size=max_trailer_size,
@@ -184,10 +189,29 @@ def _check_codings_to_send(codings: list[bytes], lengths: list[bytes] | None) ->
     require_chunked_only(codings)
 
 
+def _frames_content(codings: list[bytes] | None, lengths: list[bytes] | None) -> bool:
+    """Whether framing fields announce content: Transfer-Encoding, or a
+    Content-Length other than 0 (one field by now, checked: plain digits)."""
+    return codings is not None or (lengths is not None and int(lengths[0]) != 0)
+
+
+def _connect_with_content() -> ProtocolError:
+    # RFC 9110 §9.3.6: a CONNECT request has no content; every byte after
+    # its head belongs to the tunnel (llhttp reads it so). A framing field
+    # would make us read tunnel bytes as a body, and then as the next
+    # request: the way to smuggle one past a proxy. (Content-Length: 0
+    # says there is none, frames nothing, and some clients send it.)
+    return ProtocolError(
+        "CONNECT request with Transfer-Encoding or a non-zero Content-Length (a CONNECT has no content)"
+    )
+
+
 def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
     """:func:`framing_for_send` for a request: ``(headers, writer)``."""
     headers = event.headers
     codings, lengths = _framing_fields(headers)
+    if event.method == b"CONNECT" and _frames_content(codings, lengths):
+        raise _connect_with_content()
     if codings is not None:
         _check_codings_to_send(codings, lengths)
         return headers, ChunkedWriter()

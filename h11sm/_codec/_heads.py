@@ -49,7 +49,7 @@ from ._fields import (
 )
 from ._limits import DEFAULT_MAX_HEAD_SIZE, DEFAULT_MAX_HEADER_COUNT
 
-__all__ = ["read_request_head", "read_response_head"]
+__all__ = ["check_request_to_send", "read_request_head", "read_response_head"]
 
 # RFC 9112 §3: request-line = method SP request-target SP HTTP-version CRLF.
 # Exactly one SP between the parts: other whitespace is how some parsers get
@@ -60,11 +60,12 @@ _REQUEST_LINE_RE = re.compile(rb"(%s) (%s) HTTP/([0-9]\.[0-9])\r\n" % (TOKEN, RE
 
 # RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ].
 # The SP before an empty reason is often left out by real servers; that is
-# accepted (it changes nothing about framing).
+# accepted (it changes nothing about framing). A client SHOULD ignore the
+# reason's content (§4), so any byte but CR and LF is taken in it: a DEL or
+# another control there is no reason to lose the response (h11 and llhttp
+# take it too).
 def _status_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
-    return re.compile(
-        rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ([\t \x21-\x7e\x80-\xff]*))?%s" % line_ending
-    )
+    return re.compile(rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ([^\r\n]*))?%s" % line_ending)
 
 
 _STRICT_STATUS_LINE_RE = _status_line_pattern(rb"\r\n")
@@ -108,7 +109,6 @@ _ABSOLUTE_FORM_RE = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*://")
 _TOKEN_RE = re.compile(TOKEN)
 _REQUEST_TARGET_RE = re.compile(REQUEST_TARGET)
 _HTTP_VERSION_RE = re.compile(rb"HTTP/[0-9]\.[0-9]")
-_STATUS_CODE_RE = re.compile(rb"[0-9]{3}")
 
 
 def read_request_head(
@@ -139,14 +139,15 @@ def read_request_head(
     method, target, version = line.groups()
     if target[0] != 0x2F or method == b"CONNECT":  # all but the usual origin-form ("/...")
         _check_target_form(method, target)
-    fields = parse_field_lines(data, line.end(), lines_end, lenient=False)
+    # (The field count is enforced before the lines are parsed.)
+    fields = parse_field_lines(data, line.end(), lines_end, lenient=False, max_count=max_header_count)
     _remove_head(buf, head_end)
     # Checked only once the field lines are known to be well formed: a bare
     # LF among them is reported (400) as soon as it arrives when the head
     # trickles in, so a whole head must give the same verdict, not a 505.
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
-    headers, special, odd_length = _lowercase_names(fields, max_header_count)
+    headers, special, odd_length = _lowercase_names(fields)
     # The fields the checks below read (Host, Content-Length,
     # Transfer-Encoding) are all special, so only those few are looked at.
     if not special:
@@ -184,13 +185,15 @@ def read_response_head(
         head = bytes(data[:lines_end])
         raise _start_error(head, False) or _status_line_error(head, lenient=lenient)
     version, status, reason = line.groups()
-    fields = parse_field_lines(data, line.end(), lines_end, lenient=lenient, allow_obs_fold=True)
+    fields = parse_field_lines(
+        data, line.end(), lines_end, lenient=lenient, allow_obs_fold=True, max_count=max_header_count
+    )
     _remove_head(buf, head_end)
     # After the field lines, as in read_request_head.
     if version[0] != 0x31:  # "1"
         raise ProtocolError(f"unsupported HTTP version {version.decode()}", 505)
     status_code = int(status)
-    headers, special, odd_length = _lowercase_names(fields, max_header_count)
+    headers, special, odd_length = _lowercase_names(fields)
     # (The fields as received are kept as the headers' raw names.)
     read = (
         _collapse_content_length(headers, special, fields)
@@ -199,12 +202,15 @@ def read_response_head(
     )
     if reason is None:
         reason = b""
+    # RFC 9110 §15: a client must understand the class of any status code
+    # and treat an unknown one as the x00 of its class. Above 599 there is
+    # no class: such a code is kept as received and framed as a 500 would
+    # be (an ordinary final response), as h11 and llhttp read it. Below 100
+    # there is no class either, nor an event to carry it: refused.
     if status_code >= 200:
-        if status_code >= 600:
-            raise ProtocolError(f"status code {status_code} out of range")
         return Response._from_wire(status_code, read, version, reason)
     if status_code < 100:
-        raise ProtocolError(f"status code {status_code} out of range")
+        raise ProtocolError(f"status code {status_code:03d} out of range (no 0xx class exists)")
     return InformationalResponse._from_wire(status_code, read, version, reason)
 
 
@@ -329,15 +335,13 @@ def _remove_head(buf: ReceiveBuffer, head_end: int) -> None:
 
 
 def _lowercase_names(
-    fields: list[tuple[bytes, bytes]], max_header_count: int
+    fields: list[tuple[bytes, bytes]],
 ) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]], bool]:
     """Lowercase the names; also return the special fields (those the checks
     here, the framing code and the connection read: ``SPECIAL_NAMES``), in
     order, picked out on the same pass, and whether Content-Length needs a
     closer look (:func:`_collapse_content_length`): it does unless it is
     absent or one field of plain digits, by far the usual cases."""
-    if len(fields) > max_header_count:
-        raise ProtocolError(f"too many header fields (limit {max_header_count})", 431)
     headers = []
     special: list[tuple[bytes, bytes]] = []
     lengths = 0
@@ -424,6 +428,29 @@ def _collapse_content_length(
     return Headers._from_wire(collapsed, None, collapsed_raw)
 
 
+# Host values already checked on send. A program sends to the same few hosts
+# over and over, and a set lookup costs far less than the pattern; bounded,
+# so odd hosts cannot grow it.
+_HOSTS_SENT: set[bytes] = set()
+_HOSTS_SENT_LIMIT = 256
+
+
+def check_request_to_send(request: Request) -> None:
+    """Refuse to send a request that our own server side would refuse on
+    receipt: a request-target in none of the four forms of RFC 9112 §3.2
+    (or in a form its method may not use), or a Host value that is not
+    ``uri-host [":" port]`` (RFC 9110 §7.2). Raises ProtocolError."""
+    target = request.target
+    if target[0] != 0x2F or request.method == b"CONNECT":  # all but the usual origin-form
+        _check_target_form(request.method, target)
+    for name, value in request.headers._special_fields():
+        if name == b"host" and value not in _HOSTS_SENT:
+            if _HOST_RE.fullmatch(value) is None:
+                raise ProtocolError(f"invalid Host header field {value[:60]!r}")
+            if len(_HOSTS_SENT) < _HOSTS_SENT_LIMIT:
+                _HOSTS_SENT.add(value)
+
+
 def _check_target_form(method: bytes, target: bytes) -> None:
     """RFC 9112 §3.2: the request-target must be in one of four forms, and
     two of them go with one method each.
@@ -479,8 +506,8 @@ def _status_line_error(head: bytes, *, lenient: bool) -> ProtocolError:
     parts = line.split(b" ", 2)
     if _HTTP_VERSION_RE.fullmatch(parts[0]) is None:
         detail = f"invalid HTTP version {parts[0][:20]!r}"
-    elif len(parts) < 2 or _STATUS_CODE_RE.fullmatch(parts[1]) is None:
-        detail = "invalid status code"
     else:
-        detail = f"invalid reason phrase {parts[2][:60]!r}"
+        # (The reason takes any byte but CR and LF, which _first_line has
+        # ruled out: what is left to be wrong is the status code.)
+        detail = "invalid status code"
     return ProtocolError(f"illegal status line: {detail}")

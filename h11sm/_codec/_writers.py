@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from .._abnf import TOKEN_RE
 from .._errors import ProtocolError
 from .._events import Data, EndOfMessage, InformationalResponse, Request, Response
 from .._headers import Headers
@@ -148,6 +149,9 @@ class ChunkedWriter:
                 # A zero-size chunk is the last chunk: an empty Data must
                 # send nothing rather than end the body.
                 return []
+            chunk = event._chunk  # (the slot, not the property: this runs for every chunk)
+            if chunk is not None and chunk[2]:
+                return [b"%x%s\r\n" % (size, format_chunk_extensions(chunk[2])), payload, b"\r\n"]
             return [b"%x\r\n" % size, payload, b"\r\n"]
         trailers = event.headers
         for name, _ in trailers:
@@ -157,6 +161,22 @@ class ChunkedWriter:
 
     def __repr__(self) -> str:
         return "ChunkedWriter()"
+
+
+def format_chunk_extensions(extensions: tuple[tuple[bytes, bytes | None], ...]) -> bytes:
+    """The chunk-ext of a chunk-size line (RFC 9112 §7.1.1): ``;name`` or
+    ``;name=value``, the value as a token when it is one and as a quoted
+    string otherwise. The Data event has checked the names and values."""
+    written = []
+    for name, value in extensions:
+        if value is None:
+            written.append(b";" + name)
+        elif TOKEN_RE.fullmatch(value):
+            written.append(b";%s=%s" % (name, value))
+        else:
+            escaped = value.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+            written.append(b';%s="%s"' % (name, escaped))
+    return b"".join(written)
 
 
 class UntilCloseWriter:
