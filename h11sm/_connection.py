@@ -9,7 +9,7 @@ the codec turn events into bytes and bytes into events.
 
 from __future__ import annotations
 
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, overload
 
 from . import _codec
 from ._compiled import AUTOMATON as _AUTOMATON
@@ -212,6 +212,16 @@ class Connection:
         #: True while a client that sent ``Expect: 100-continue`` waits for
         #: the server's go-ahead (RFC 9110 §10.1.1).
         self.client_is_waiting_for_100_continue = False
+        # Which role's message raised each signal, so that a refusal can say
+        # what led there ("Connection: close, in a message from SERVER").
+        self._signals_seen: dict[Trigger, Sentinel] = {}
+
+    def __repr__(self) -> str:
+        states = self._joint.states
+        return (
+            f"<h11sm.Connection our_role={self.our_role!r} "
+            f"states={{CLIENT: {states[_CLIENT_POS]!r}, SERVER: {states[_SERVER_POS]!r}}}>"
+        )
 
     # -- state ---------------------------------------------------------------
 
@@ -247,7 +257,16 @@ class Connection:
         try:
             self._joint = self._joint.next[trigger]
         except KeyError:
-            raise _AUTOMATON.explain(self._joint.states, trigger) from None
+            raise self._refusal(trigger) from None
+
+    def _refusal(self, trigger: Trigger) -> TriggerRefused:
+        """Why the tables refuse *trigger* now, with the facts this
+        connection saw (only on the refusal path, so it may take its time)."""
+        return _AUTOMATON.explain(self._joint.states, trigger, self._signals_seen)
+
+    def _fire_signal(self, signal: Trigger, head: Request | InformationalResponse | Response) -> None:
+        self._fire(signal)
+        self._signals_seen[signal] = CLIENT if type(head) is Request else SERVER
 
     def prepare_to_reuse(self) -> None:
         """Start the next request/response exchange on this connection.
@@ -258,7 +277,7 @@ class Connection:
         try:  # (_fire(), inline: once per exchange on a kept-alive connection)
             self._joint = self._joint.next[_PREPARE_TO_REUSE]
         except KeyError:
-            raise _AUTOMATON.explain(self._joint.states, _PREPARE_TO_REUSE) from None
+            raise self._refusal(_PREPARE_TO_REUSE) from None
         self._body_reader = None
         self._body_writer = None
         self._request_method = None
@@ -423,7 +442,7 @@ class Connection:
                         and (special is None or len(special) > 1)
                         and _has_both_framing_fields(head.headers)
                     ):
-                        self._fire(_SIGNAL_FRAMING_CONFLICT)
+                        self._fire_signal(_SIGNAL_FRAMING_CONFLICT, head)
                     if head_type is Response and self._request_method != b"CONNECT":
                         trigger = _RESPONSE_BY_SERVER
                     else:
@@ -454,12 +473,21 @@ class Connection:
 
     # -- sending -------------------------------------------------------------
 
+    @overload
+    def send(self, event: Request | InformationalResponse | Response | Data | EndOfMessage) -> bytes: ...
+    @overload
+    def send(self, event: ConnectionClosed) -> None: ...
+    @overload
+    def send(self, event: Event) -> bytes | None: ...
     def send(self, event: Event) -> bytes | None:
         """Turn *event* into the bytes to send to the peer.
 
         Returns ``None`` for :class:`ConnectionClosed` (there is nothing to
-        send: close or shut down your socket). Raises :exc:`ProtocolError` if
-        the event is not allowed now; our state is then :data:`ERROR`.
+        send: close or shut down your socket), bytes for every other event
+        (so ``sock.sendall(conn.send(request))`` type-checks). Raises
+        :exc:`ProtocolError` if the event is not allowed now; our state is
+        then :data:`ERROR`. Anything that is not an event to send raises
+        :exc:`TypeError` and changes nothing.
         """
         event_type = type(event)
         if event_type is Response or event_type is Request or event_type is InformationalResponse:
@@ -536,13 +564,18 @@ class Connection:
             if event_type is ConnectionClosed:
                 self._fire(self._our_triggers[ConnectionClosed])
                 return None
-            raise TypeError(f"can't send {event!r}: expected an h11sm event")
         except Exception:
             # A ProtocolError or not, whatever went wrong, our half of the
             # conversation can no longer be trusted to be in step with the
             # bytes sent so far.
             self._fire(_PROTOCOL_ERROR[self.our_role])
             raise
+        # Not an event we can send (outside the try: nothing was sent or
+        # changed, so a plain type mistake leaves the connection usable).
+        raise TypeError(
+            f"send() takes a Request, InformationalResponse, Response, Data, EndOfMessage or ConnectionClosed, "
+            f"not {type(event).__name__}; the connection is unchanged"
+        )
 
     def _send_request(self, request: Request) -> bytes:
         # A request's framing never needs extra headers: without framing
@@ -622,7 +655,7 @@ class Connection:
         head sent or received.)
         """
         if head.http_version < b"1.1":
-            self._fire(_SIGNAL_HTTP_1_0)
+            self._fire_signal(_SIGNAL_HTTP_1_0, head)
         # The tokens of the head's Connection, Upgrade and Expect fields by
         # field name (as get_comma_header() gives them; a name is absent
         # when its field is), read off the head's few special fields.
@@ -637,18 +670,18 @@ class Connection:
                 else:
                     tokens[name] = comma_list_items(value)
         if tokens and b"close" in tokens.get(b"connection", ()):
-            self._fire(_SIGNAL_CONNECTION_CLOSE)
+            self._fire_signal(_SIGNAL_CONNECTION_CLOSE, head)
         if type(head) is Request:
             request: Request = head
             # RFC 9110 §7.8: Upgrade in an HTTP/1.0 request is ignored.
             if tokens and tokens.get(b"upgrade") and request.http_version >= b"1.1":
-                self._fire(_SIGNAL_UPGRADE)
+                self._fire_signal(_SIGNAL_UPGRADE, head)
             if request.method == b"CONNECT":
-                self._fire(_SIGNAL_CONNECT)
+                self._fire_signal(_SIGNAL_CONNECT, head)
             try:
                 self._joint = self._joint.next[trigger]
             except KeyError:
-                raise _AUTOMATON.explain(self._joint.states, trigger) from None
+                raise self._refusal(trigger) from None
             self._request_method = request.method
             if tokens and b"100-continue" in tokens.get(b"expect", ()) and request.http_version >= b"1.1":
                 self.client_is_waiting_for_100_continue = True
@@ -656,5 +689,5 @@ class Connection:
         try:
             self._joint = self._joint.next[trigger]
         except KeyError:
-            raise _AUTOMATON.explain(self._joint.states, trigger) from None
+            raise self._refusal(trigger) from None
         self.client_is_waiting_for_100_continue = False
