@@ -87,7 +87,7 @@ SignalFacts = Mapping[Trigger, Sentinel]
 
 
 def _quote_why(rule: Transition) -> str:
-    return f"{rule.where}: {rule.why}"
+    return f"[{rule.where}]: {rule.why}"
 
 
 def _fact(rule: Transition, facts: SignalFacts | None) -> str | None:
@@ -138,13 +138,13 @@ def _causes(
                     continue
                 cause = f"on {rule.trigger.label}"
                 if fact is not None:
-                    cause += f" ({fact})"
+                    cause = f"on {fact}"
                     found_facts.append(fact)
             else:
                 continue
             shown.add(rule.where)
             rules.append(rule)
-            lines.append(f"{machine_name} is {state!r} {cause}: {_quote_why(rule)}")
+            lines.append(f"{machine_name} is {state!r} {cause} {_quote_why(rule)}")
             for other in rule.guard:
                 visit(other)
 
@@ -181,7 +181,7 @@ def _refusal(
     if rules:
         for rule in rules:
             when = f" if {describe_guard(rule.guard)}" if rule.guard else ""
-            lines.append(f"  allowed from {rule.source!r}{when} by {_quote_why(rule)}")
+            lines.append(f"  allowed from {rule.source!r}{when} {_quote_why(rule)}")
     else:
         lines.append(f"  no rule of {machine.file} allows it in any state")
     # The facts: why the machines are where they are.

@@ -168,7 +168,6 @@ def allowed_triggers(
         ...     print(f"{trigger.name:22} -> server {after['server']!r}")
         InformationalResponse  -> server SEND_RESPONSE
         Response               -> server SEND_BODY
-        ConnectionClosed       -> server CLOSED
         ProtocolError          -> server ERROR
     """
     full = _full_states(states)
