@@ -127,7 +127,11 @@ def _causes(
             if rule.target is not state or rule.where in shown:
                 continue
             if rule.kind == "state":
-                if not rule.guard_holds(states):
+                # A guard met by machines that have not moved yet (the
+                # initial states) holds at every start: it explains nothing.
+                if not rule.guard_holds(states) or all(
+                    states[other] is by_name[other].initial for other in rule.guard
+                ):
                     continue
                 cause = "when " + describe_guard(rule.guard)
             elif rule.from_any:
