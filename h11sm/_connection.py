@@ -265,8 +265,12 @@ class Connection:
         return _AUTOMATON.explain(self._joint.states, trigger, self._signals_seen)
 
     def _fire_signal(self, signal: Trigger, head: Request | InformationalResponse | Response) -> None:
+        before = self._joint
         self._fire(signal)
-        self._signals_seen[signal] = CLIENT if type(head) is Request else SERVER
+        if self._joint is not before:
+            # Only a signal that moved a machine explains anything (the
+            # close we add to our answer after the peer's own changes nothing).
+            self._signals_seen[signal] = CLIENT if type(head) is Request else SERVER
 
     def prepare_to_reuse(self) -> None:
         """Start the next request/response exchange on this connection.
@@ -468,7 +472,9 @@ class Connection:
         except TriggerRefused as refusal:
             # The tables decide where a close is clean; say what it means
             # for the user (typically: a server hung up without answering).
-            raise ProtocolError(f"peer closed the connection before the exchange was complete ({refusal})") from None
+            raise ProtocolError(
+                f"peer closed the connection before the exchange was complete ({refusal.headline})"
+            ) from None
         return ConnectionClosed()
 
     # -- sending -------------------------------------------------------------

@@ -77,6 +77,11 @@ class TriggerRefused(ProtocolError):
         self.causes = causes
         self.facts = facts
 
+    @property
+    def headline(self) -> str:
+        """The first line of the message: what was refused, without the why."""
+        return self.msg.partition("\n")[0]
+
 
 # Shown where users meet it: tracebacks and reprs name the public module.
 TriggerRefused.__module__ = "h11sm.machines"
@@ -135,13 +140,15 @@ def _causes(
                     continue
                 cause = "when " + describe_guard(rule.guard)
             elif rule.from_any:
-                cause = f"on {rule.trigger.label if rule.trigger else '?'}"
+                # (Only event rules are written for any state: they have a trigger.)
+                cause = f"on {rule.trigger.label if rule.trigger is not None else ''}"
             elif rule.trigger is not None and rule.trigger.kind == "signal":
                 fact = _fact(rule, facts)
                 if facts is not None and fact is None:
                     continue
-                cause = f"on {rule.trigger.label}"
-                if fact is not None:
+                if fact is None:  # nobody recorded the signals: name each one that could have
+                    cause = f"perhaps on {rule.trigger.label}"
+                else:
                     cause = f"on {fact}"
                     found_facts.append(fact)
             else:

@@ -101,12 +101,14 @@ def _find_trigger(trigger: TriggerLike, by: Sentinel | str | None) -> Trigger:
     if not named:
         known = sorted({t.name for t in _AUTOMATON.iter_triggers()})
         raise ValueError(f"no trigger {name!r}; known triggers: {', '.join(known)}")
+    if role is not None and named[0].kind != "event":
+        raise ValueError(f"{name!r} is a {named[0].kind}, not an event: nobody sends it, so leave out by=")
     candidates = [t for t in named if role is None or t.role is role]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
         # The tables never let this role send it: a refusal like any other.
-        senders = " or ".join(repr(t.role) for t in named if t.role is not None) or "nobody (it is not an event)"
+        senders = " or ".join(repr(t.role) for t in named)
         raise TriggerRefused(f"{role!r} can't send {name}: only {senders} does", trigger=named[0])
     raise ValueError(f"{name!r} is sent by more than one role: pass by='client' or by='server'")
 
