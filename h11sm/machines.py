@@ -216,7 +216,8 @@ def format_machine(machine: Machine, width: int = TEXT_WIDTH) -> str:
         source = "(any state)" if t.from_any else t.source.name
         rule = f"{source} --[{on}]--> {t.target.name}"
         lines += textwrap.wrap(rule, width, subsequent_indent="    ", break_on_hyphens=False)
-        lines += textwrap.wrap(t.why, width, initial_indent="      ", subsequent_indent="      ", break_on_hyphens=False)
+        indent = " " * 6
+        lines += textwrap.wrap(t.why, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
     return "\n".join(lines)
 
 

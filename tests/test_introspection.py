@@ -54,7 +54,7 @@ def test_an_event_class_for_the_wrong_role_is_a_refusal() -> None:
     assert str(info.value) == "CLIENT can't send Response: only SERVER does"
     assert isinstance(info.value, h11sm.ProtocolError)
     assert info.value.trigger is not None and info.value.trigger.name == "Response"
-    with pytest.raises(m.TriggerRefused, match="^SERVER can't send Request: only CLIENT does$"):
+    with pytest.raises(m.TriggerRefused, match=r"^SERVER can't send Request: only CLIENT does$"):
         m.next_states({}, "Request", by=SERVER)
 
 
@@ -78,7 +78,7 @@ def test_mistakes_in_the_question(trigger: object, by: str | None, error: type[E
 
 
 def test_unknown_machines_and_states_are_named() -> None:
-    with pytest.raises(ValueError, match="unknown machine.s.: proxy; the machines are client, server"):
+    with pytest.raises(ValueError, match=r"unknown machine.s.: proxy; the machines are client, server"):
         m.allowed_triggers({"proxy": "IDLE"})
     with pytest.raises(ValueError, match="MUST_CLOSE is not a state of machine 'keep_alive'"):
         m.allowed_triggers({"keep_alive": MUST_CLOSE})

@@ -41,7 +41,9 @@ def test_send_overloads_satisfy_mypy_strict(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    out, err, status = mypy_api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(program)])
+    out, err, status = mypy_api.run(
+        ["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(program)]
+    )
     assert status == 0, out + err
 
 
