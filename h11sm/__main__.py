@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from ._cli import main
 
-if __name__ == "__main__":  # pragma: no cover - run through subprocess tests
+if __name__ == "__main__":
     raise SystemExit(main(prog="python -m h11sm"))

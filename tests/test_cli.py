@@ -5,8 +5,10 @@ script and a reader that closes the pipe early)."""
 from __future__ import annotations
 
 import builtins
+import importlib
 import json
 import os
+import runpy
 import shutil
 import subprocess
 import sys
@@ -158,7 +160,7 @@ def test_next_explains_a_refused_trigger(capsys: pytest.CaptureFixture[str]) -> 
     )
     assert (status, out) == (1, "")
     assert err.startswith("refused: can't call prepare_to_reuse() while CLIENT is in state MUST_CLOSE\n")
-    assert "keep_alive is disabled on Connection: close seen [keep_alive.toml: on_signal #1" in err
+    assert "keep_alive is disabled perhaps on Connection: close seen [keep_alive.toml: on_signal #1" in err
     status, _, err = run(capsys, "next", "--trigger", "Response", "--by", "client")
     assert (status, err) == (1, "refused: CLIENT can't send Response: only SERVER does\n")
 
@@ -266,6 +268,19 @@ def test_help_lists_the_commands() -> None:
     assert program("--version").stdout == f"h11sm {h11sm.__version__}\n"
     missing = program()
     assert missing.returncode == 2 and "the following arguments are required: COMMAND" in missing.stderr
+
+
+def test_python_m_h11sm_in_process(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["h11sm", "machines", "keep_alive"])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_module("h11sm", run_name="__main__")
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("keep_alive (keep_alive.toml)")
+
+
+def test_importing_h11sm_main_runs_nothing() -> None:
+    module = importlib.import_module("h11sm.__main__")
+    assert module.main is cli.main
 
 
 def test_python_m_h11sm_machines_has_help() -> None:

@@ -454,3 +454,35 @@ def test_unchanged_files_are_left_alone(tmp_path: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir() if p.name != "client.dot"} == {
         p: s for p, s in stamps.items() if p.name != "client.dot"
     }
+
+
+# -- layouts the package's own tables do not use ----------------------------------------
+
+
+def test_a_list_of_many_states_is_spoken_and_broken_into_lines() -> None:
+    br = '<BR ALIGN="CENTER"/>'
+    assert rd._spoken_list(["a"]) == "a"
+    assert rd._spoken_list(["a", "b"]) == "a or b"
+    assert rd._spoken_list(["a", "b", "c", "d"]) == f"a, b,{br}c or d"
+
+
+@pytest.mark.parametrize(
+    "render",
+    [
+        # A side state below the last main-path state, and one that no
+        # main-path state leads into (ERROR is entered from any state).
+        'main_path = ["IDLE", "SEND_BODY", "DONE"]\nside = ["MIGHT_SWITCH_PROTOCOL", "ERROR"]\n',
+        # No layout hints at all (and a from-any rule to place).
+        "",
+    ],
+)
+def test_other_layout_hints_still_draw_every_rule_once(tables: Path, render: str) -> None:
+    _edit(
+        tables,
+        "client.toml",
+        lambda s: s[: s.index("[render]")] + "[render]\n" + render,
+    )
+    machines = rd.load_machines(tables)
+    client = next(mc for mc in machines if mc.name == "client")
+    edges = drawn(edges_of(rd.dot_source(client, machines)))
+    assert Counter(e.id for e in edges) == Counter(rd.edge_id(t) for t in records(client))
