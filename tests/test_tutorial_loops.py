@@ -61,7 +61,10 @@ def talk(data: bytes, *, half_close: bool = False, then_close: bool = False) -> 
                 return b""
             if half_close:
                 sock.shutdown(socket.SHUT_WR)
-            return read_to_end(sock)
+            try:
+                return read_to_end(sock)
+            except ConnectionResetError:
+                return b""
 
     return peer
 
@@ -114,27 +117,48 @@ def _http_1_0(received: bytes) -> None:
     assert received == answer(b"/old", close=True)
 
 
+BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+
+
 @scenario(
     "a bad chunk after a good head",
     talk(b"POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n"),
 )
 def _bad_chunk(received: bytes) -> None:
-    head, _, body = received.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
-    assert b"connection: close" in head
-    assert body.startswith(b"invalid chunk size")
+    assert received == BAD_REQUEST
 
 
 @scenario(
     "a bad chunk right after the head", talk(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n")
 )
 def _bad_first_chunk(received: bytes) -> None:
-    assert received.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert received == BAD_REQUEST
+
+
+@scenario(
+    "a HEAD with a broken body", talk(b"HEAD / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n")
+)
+def _bad_head_body(received: bytes) -> None:
+    assert received == BAD_REQUEST
+
+
+@scenario("a bad request after a good one", talk(GET % b"/1" + b"NOT HTTP AT ALL\r\n\r\n"))
+def _good_then_bad(received: bytes) -> None:
+    assert received == answer(b"/1") + BAD_REQUEST
 
 
 @scenario("garbage instead of a request", talk(b"NOT HTTP AT ALL\r\n\r\n"))
 def _garbage(received: bytes) -> None:
-    assert received.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert received == BAD_REQUEST
+
+
+@scenario("a head too large", talk(b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: a\r\n\r\n"))
+def _too_large(received: bytes) -> None:
+    # The server answers 431 and closes with our bytes still unread, so the
+    # kernel may reset the connection and the answer be lost (see "Closing"
+    # in the details page): what matters here is that the loop ends.
+    assert received in (b"", TOO_LARGE)
 
 
 @scenario(
@@ -142,9 +166,7 @@ def _garbage(received: bytes) -> None:
     talk(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc", half_close=True),
 )
 def _half_close_mid_body(received: bytes) -> None:
-    head, _, body = received.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
-    assert body.startswith(b"peer closed connection without finishing the body")
+    assert received == BAD_REQUEST
 
 
 @scenario(
@@ -153,6 +175,39 @@ def _half_close_mid_body(received: bytes) -> None:
 )
 def _hang_up_mid_body(received: bytes) -> None:
     assert received == b""  # the server may or may not manage to answer: it must just end
+
+
+@scenario("HEAD, then GET", talk(b"HEAD /h HTTP/1.1\r\nHost: a\r\n\r\n" + GET % b"/g", half_close=True))
+def _head(received: bytes) -> None:
+    head = answer(b"/h").partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
+    assert received.replace(b"connection: close\r\n", b"") == head + answer(b"/g")
+
+
+@scenario("a POST with a body", talk(b"POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", half_close=True))
+def _post(received: bytes) -> None:
+    assert received.replace(b"connection: close\r\n", b"") == (
+        b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 18\r\n\r\nGET and HEAD only\n"
+    )
+
+
+@scenario(
+    "a CONNECT",
+    talk(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03\x01", half_close=True),
+)
+def _connect(received: bytes) -> None:
+    # Declined: HTTP goes on, and the bytes that followed, cut short by the
+    # client's end-of-file, are not a request.
+    refused = b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 18\r\n%s\r\nGET and HEAD only\n"
+    assert received in (refused % b"" + BAD_REQUEST, refused % b"connection: close\r\n")
+
+
+@scenario(
+    "an Upgrade proposal",
+    talk(b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", half_close=True),
+)
+def _upgrade(received: bytes) -> None:
+    # Declined by an ordinary answer.
+    assert received.replace(b"connection: close\r\n", b"") == answer(b"/chat")
 
 
 @scenario("a clean close between requests", talk(GET % b"/1", half_close=True))
