@@ -92,7 +92,12 @@ def _machines(args: argparse.Namespace) -> int:
     elif args.dot:
         from . import _diagrams
 
-        print("\n".join(_diagrams.dot_source(machine) for machine in chosen), end="")
+        try:
+            sources = [_diagrams.dot_source(machine) for machine in chosen]
+        except _diagrams.DiagramsUnavailable as exc:
+            print(f"h11sm machines: {exc}", file=sys.stderr)
+            return FAILED
+        print("\n".join(sources), end="")
     else:
         print("\n\n".join(m.format_machine(machine) for machine in chosen))
     return OK

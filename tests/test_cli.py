@@ -245,6 +245,9 @@ def test_diagrams_says_what_to_install_without_the_graphviz_package(
         "h11sm diagrams: drawing the diagrams needs the graphviz package: "
         "pip install 'h11sm[diagrams]' (the Python graphviz package)\n"
     )
+    status, out, err = run(capsys, "machines", "--dot")
+    assert (status, out) == (1, "")
+    assert err.startswith("h11sm machines: drawing the diagrams needs the graphviz package: ")
 
 
 def test_diagrams_reports_a_broken_table_set(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
