@@ -130,8 +130,11 @@ def _causes(
         if state is machine.initial:
             return
         shown: set[str] = set()
+        # (Several rules may lead into the state on the same signal, from
+        # different states: the signal explains it once.)
+        signals_shown: set[Trigger] = set()
         for rule in machine.transitions:
-            if rule.target is not state or rule.where in shown:
+            if rule.target is not state or rule.where in shown or rule.trigger in signals_shown:
                 continue
             if rule.kind == "state":
                 # A guard met by machines that have not moved yet (the
@@ -156,6 +159,8 @@ def _causes(
             else:
                 continue
             shown.add(rule.where)
+            if rule.trigger is not None and rule.trigger.kind == "signal":
+                signals_shown.add(rule.trigger)
             rules.append(rule)
             lines.append(f"{machine_name} is {state!r} {cause} {_quote_why(rule)}")
             for other in rule.guard:

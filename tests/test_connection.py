@@ -242,7 +242,7 @@ def test_sending_a_non_event_changes_nothing(mistake: object) -> None:
     # A plain type mistake: the connection is as good as new.
     assert client.states == {CLIENT: IDLE, SERVER: IDLE}
     assert client.send(Request(method="GET", target="/", headers=[("Host", "a")])) == (
-        b"GET / HTTP/1.1\r\nhost: a\r\n\r\n"
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
     )
     # In the middle of a body too.
     with pytest.raises(TypeError):

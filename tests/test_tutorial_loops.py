@@ -72,8 +72,8 @@ def talk(data: bytes, *, half_close: bool = False, then_close: bool = False) -> 
 def answer(target: bytes, *, close: bool = False) -> bytes:
     body = b"you asked for " + target
     return (
-        b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n" % len(body)
-        + (b"connection: close\r\n" if close else b"")
+        b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n" % len(body)
+        + (b"Connection: close\r\n" if close else b"")
         + b"\r\n"
         + body
     )
@@ -96,7 +96,7 @@ def scenario(name: str, peer: Callable[[Any], bytes]) -> Callable[[Callable[[byt
 def _pipelined(received: bytes) -> None:
     # Whether an answer says "connection: close" depends on whether the
     # server had read the client's end-of-file when it answered.
-    assert received.replace(b"connection: close\r\n", b"") == answer(b"/1") + answer(b"/2")
+    assert received.replace(b"Connection: close\r\n", b"") == answer(b"/1") + answer(b"/2")
 
 
 @scenario(
@@ -117,8 +117,8 @@ def _http_1_0(received: bytes) -> None:
     assert received == answer(b"/old", close=True)
 
 
-BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 @scenario(
@@ -180,13 +180,13 @@ def _hang_up_mid_body(received: bytes) -> None:
 @scenario("HEAD, then GET", talk(b"HEAD /h HTTP/1.1\r\nHost: a\r\n\r\n" + GET % b"/g", half_close=True))
 def _head(received: bytes) -> None:
     head = answer(b"/h").partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
-    assert received.replace(b"connection: close\r\n", b"") == head + answer(b"/g")
+    assert received.replace(b"Connection: close\r\n", b"") == head + answer(b"/g")
 
 
 @scenario("a POST with a body", talk(b"POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", half_close=True))
 def _post(received: bytes) -> None:
-    assert received.replace(b"connection: close\r\n", b"") == (
-        b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 18\r\n\r\nGET and HEAD only\n"
+    assert received.replace(b"Connection: close\r\n", b"") == (
+        b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 18\r\n\r\nGET and HEAD only\n"
     )
 
 
@@ -197,8 +197,8 @@ def _post(received: bytes) -> None:
 def _connect(received: bytes) -> None:
     # Declined: HTTP goes on, and the bytes that followed, cut short by the
     # client's end-of-file, are not a request.
-    refused = b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 18\r\n%s\r\nGET and HEAD only\n"
-    assert received in (refused % b"" + BAD_REQUEST, refused % b"connection: close\r\n")
+    refused = b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 18\r\n%s\r\nGET and HEAD only\n"
+    assert received in (refused % b"" + BAD_REQUEST, refused % b"Connection: close\r\n")
 
 
 @scenario(
@@ -207,12 +207,12 @@ def _connect(received: bytes) -> None:
 )
 def _upgrade(received: bytes) -> None:
     # Declined by an ordinary answer.
-    assert received.replace(b"connection: close\r\n", b"") == answer(b"/chat")
+    assert received.replace(b"Connection: close\r\n", b"") == answer(b"/chat")
 
 
 @scenario("a clean close between requests", talk(GET % b"/1", half_close=True))
 def _clean_close(received: bytes) -> None:
-    assert received.replace(b"connection: close\r\n", b"") == answer(b"/1")
+    assert received.replace(b"Connection: close\r\n", b"") == answer(b"/1")
 
 
 # -- running a server loop against one peer ---------------------------------------
