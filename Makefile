@@ -29,9 +29,9 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
-## diagrams: regenerate the state diagrams from tables/
+## diagrams: regenerate the state diagrams from tables/ (the same as `h11sm diagrams docs/_generated`)
 diagrams: $(STAMP)
-	$(PY) tools/render_diagrams.py docs/_generated
+	$(PY) -m h11sm diagrams docs/_generated
 
 ## fuzz: fuzz receive_data in both roles for FUZZ_SECONDS (default 600); findings go to tests/fuzz_regressions/
 FUZZ_SECONDS ?= 600

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._connection import Connection
 from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError
 from ._events import (
+    BytesLike,
     ConnectionClosed,
     Data,
     EndOfMessage,
@@ -19,6 +20,7 @@ from ._events import (
     Request,
     Response,
 )
+from ._headers import Headers
 from ._sentinels import (
     CLIENT,
     CLOSED,
@@ -33,6 +35,7 @@ from ._sentinels import (
     SEND_RESPONSE,
     SERVER,
     SWITCHED_PROTOCOL,
+    Sentinel,
 )
 from ._version import __version__
 
@@ -54,11 +57,13 @@ __all__ = [
     "SEND_RESPONSE",
     "SERVER",
     "SWITCHED_PROTOCOL",
+    "BytesLike",
     "Connection",
     "ConnectionClosed",
     "Data",
     "EndOfMessage",
     "Event",
+    "Headers",
     "InformationalResponse",
     "LocalProtocolError",
     "Paused",
@@ -66,5 +71,6 @@ __all__ = [
     "RemoteProtocolError",
     "Request",
     "Response",
+    "Sentinel",
     "__version__",
 ]

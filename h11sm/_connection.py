@@ -9,7 +9,7 @@ the codec turn events into bytes and bytes into events.
 
 from __future__ import annotations
 
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, overload
 
 from . import _codec
 from ._compiled import AUTOMATON as _AUTOMATON
@@ -241,6 +241,16 @@ class Connection:
         #: True while a client that sent ``Expect: 100-continue`` waits for
         #: the server's go-ahead (RFC 9110 §10.1.1).
         self.client_is_waiting_for_100_continue = False
+        # Which role's message raised each signal, so that a refusal can say
+        # what led there ("Connection: close, in a message from SERVER").
+        self._signals_seen: dict[Trigger, Sentinel] = {}
+
+    def __repr__(self) -> str:
+        states = self._joint.states
+        return (
+            f"<h11sm.Connection our_role={self.our_role!r} "
+            f"states={{CLIENT: {states[_CLIENT_POS]!r}, SERVER: {states[_SERVER_POS]!r}}}>"
+        )
 
     # -- state ---------------------------------------------------------------
 
@@ -276,7 +286,20 @@ class Connection:
         try:
             self._joint = self._joint.next[trigger]
         except KeyError:
-            raise _AUTOMATON.explain(self._joint.states, trigger) from None
+            raise self._refusal(trigger) from None
+
+    def _refusal(self, trigger: Trigger) -> TriggerRefused:
+        """Why the tables refuse *trigger* now, with the facts this
+        connection saw (only on the refusal path, so it may take its time)."""
+        return _AUTOMATON.explain(self._joint.states, trigger, self._signals_seen)
+
+    def _fire_signal(self, signal: Trigger, head: Request | InformationalResponse | Response) -> None:
+        before = self._joint
+        self._fire(signal)
+        if self._joint is not before:
+            # Only a signal that moved a machine explains anything (the
+            # close we add to our answer after the peer's own changes nothing).
+            self._signals_seen[signal] = CLIENT if type(head) is Request else SERVER
 
     def prepare_to_reuse(self) -> None:
         """Start the next request/response exchange on this connection.
@@ -287,7 +310,7 @@ class Connection:
         try:  # (_fire(), inline: once per exchange on a kept-alive connection)
             self._joint = self._joint.next[_PREPARE_TO_REUSE]
         except KeyError:
-            raise _AUTOMATON.explain(self._joint.states, _PREPARE_TO_REUSE) from None
+            raise self._refusal(_PREPARE_TO_REUSE) from None
         self._body_reader = None
         self._body_writer = None
         self._request_method = None
@@ -479,7 +502,7 @@ class Connection:
                         and (special is None or len(special) > 1 or head.http_version < b"1.1")
                         and _has_faulty_framing(head)  # type: ignore[arg-type]
                     ):
-                        self._fire(_SIGNAL_FRAMING_CONFLICT)
+                        self._fire_signal(_SIGNAL_FRAMING_CONFLICT, head)
                     if head_type is Response and self._request_method != b"CONNECT":
                         trigger = _RESPONSE_BY_SERVER
                     else:
@@ -506,18 +529,27 @@ class Connection:
             # The tables decide where a close is clean; say what it means
             # for the user (typically: a server hung up without answering).
             raise RemoteProtocolError(
-                f"peer closed the connection before the exchange was complete ({refusal})"
+                f"peer closed the connection before the exchange was complete ({refusal.headline})"
             ) from None
         return ConnectionClosed()
 
     # -- sending -------------------------------------------------------------
 
+    @overload
+    def send(self, event: Request | InformationalResponse | Response | Data | EndOfMessage) -> bytes: ...
+    @overload
+    def send(self, event: ConnectionClosed) -> None: ...
+    @overload
+    def send(self, event: Event) -> bytes | None: ...
     def send(self, event: Event) -> bytes | None:
         """Turn *event* into the bytes to send to the peer.
 
         Returns ``None`` for :class:`ConnectionClosed` (there is nothing to
-        send: close or shut down your socket). Raises :exc:`ProtocolError` if
-        the event is not allowed now; our state is then :data:`ERROR`.
+        send: close or shut down your socket), bytes for every other event
+        (so ``sock.sendall(conn.send(request))`` type-checks). Raises
+        :exc:`ProtocolError` if the event is not allowed now; our state is
+        then :data:`ERROR`. Anything that is not an event to send raises
+        :exc:`TypeError` and changes nothing.
         """
         event_type = type(event)
         if event_type is Response or event_type is Request or event_type is InformationalResponse:
@@ -616,7 +648,6 @@ class Connection:
             if event_type is ConnectionClosed:
                 self._fire(self._our_triggers[ConnectionClosed])
                 return None
-            raise TypeError(f"can't send {event!r}: expected an h11sm event")
         except ProtocolError as exc:
             # (A writer's complaint, such as a body longer than its
             # Content-Length, is the caller's fault.)
@@ -628,6 +659,12 @@ class Connection:
             # bytes sent so far.
             self._fire(_PROTOCOL_ERROR[self.our_role])
             raise
+        # Not an event we can send (outside the try: nothing was sent or
+        # changed, so a plain type mistake leaves the connection usable).
+        raise TypeError(
+            f"send() takes a Request, InformationalResponse, Response, Data, EndOfMessage or ConnectionClosed, "
+            f"not {type(event).__name__}; the connection is unchanged"
+        )
 
     def _send_request(self, request: Request) -> bytes:
         # A request's framing never needs extra headers: without framing
@@ -737,22 +774,22 @@ class Connection:
             # RFC 9112 Appendix C.2.2: an HTTP/1.0 peer asks to keep the
             # connection with the keep-alive connection option.
             if tokens and b"keep-alive" in tokens.get(b"connection", ()):
-                self._fire(_SIGNAL_HTTP_1_0_KEEP_ALIVE)
+                self._fire_signal(_SIGNAL_HTTP_1_0_KEEP_ALIVE, head)
             else:
-                self._fire(_SIGNAL_HTTP_1_0)
+                self._fire_signal(_SIGNAL_HTTP_1_0, head)
         if tokens and b"close" in tokens.get(b"connection", ()):
-            self._fire(_SIGNAL_CONNECTION_CLOSE)
+            self._fire_signal(_SIGNAL_CONNECTION_CLOSE, head)
         if type(head) is Request:
             request: Request = head
             # RFC 9110 §7.8: Upgrade in an HTTP/1.0 request is ignored.
             if tokens and tokens.get(b"upgrade") and request.http_version >= b"1.1":
-                self._fire(_SIGNAL_UPGRADE)
+                self._fire_signal(_SIGNAL_UPGRADE, head)
             if request.method == b"CONNECT":
-                self._fire(_SIGNAL_CONNECT)
+                self._fire_signal(_SIGNAL_CONNECT, head)
             try:
                 self._joint = self._joint.next[trigger]
             except KeyError:
-                raise _AUTOMATON.explain(self._joint.states, trigger) from None
+                raise self._refusal(trigger) from None
             self._request_method = request.method
             if tokens and b"100-continue" in tokens.get(b"expect", ()) and request.http_version >= b"1.1":
                 self.client_is_waiting_for_100_continue = True
@@ -760,7 +797,7 @@ class Connection:
         try:
             self._joint = self._joint.next[trigger]
         except KeyError:
-            raise _AUTOMATON.explain(self._joint.states, trigger) from None
+            raise self._refusal(trigger) from None
         # RFC 9110 §10.1.1: only a 100 (Continue) or a final response ends
         # the wait; another 1xx, such as 103 Early Hints, does not.
         if head.status_code == 100 or type(head) is Response:

@@ -32,9 +32,9 @@ from pathlib import Path
 
 from ._errors import LocalProtocolError
 from ._sentinels import Sentinel
-from ._tables import Machine, TableError, Transition, Trigger, Vocabulary, load_tables
+from ._tables import Machine, TableError, Transition, Trigger, Vocabulary, describe_guard, load_tables
 
-__all__ = ["Automaton", "JointState", "TriggerRefused", "interpret"]
+__all__ = ["Automaton", "JointState", "SignalFacts", "TriggerRefused", "interpret"]
 
 States = dict[str, Sentinel]
 
@@ -42,14 +42,142 @@ States = dict[str, Sentinel]
 class TriggerRefused(LocalProtocolError):
     """A trigger is not allowed in the current joint state. Met while
     receiving, the connection reports it as a
-    :exc:`~h11sm.RemoteProtocolError`: the peer's event was the one refused."""
+    :exc:`~h11sm.RemoteProtocolError`: the peer's event was the one refused.
+
+    The message names the rule and the facts that led here; the same things
+    are kept as attributes, for code that wants to act on them:
+
+    * ``trigger``: the refused :class:`~h11sm.machines.Trigger`;
+    * ``machine`` and ``state``: the machine that refused and its state;
+    * ``rules``: that machine's rules for the trigger (where it *is*
+      allowed), each with its ``why``;
+    * ``causes``: the rules that put the machines where they are (say,
+      ``DONE -> MUST_CLOSE when keep_alive is disabled``, then the signal
+      that disabled keep-alive);
+    * ``facts``: what the connection saw that fired those rules, in words
+      (such as ``"Connection: close seen, in a message from SERVER"``); empty
+      when nobody recorded it (a question asked of :mod:`h11sm.machines`).
+    """
+
+    def __init__(
+        self,
+        msg: str,
+        error_status_hint: int = 400,
+        *,
+        trigger: Trigger | None = None,
+        machine: str | None = None,
+        state: Sentinel | None = None,
+        rules: tuple[Transition, ...] = (),
+        causes: tuple[Transition, ...] = (),
+        facts: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(msg, error_status_hint)
+        self.trigger = trigger
+        self.machine = machine
+        self.state = state
+        self.rules = rules
+        self.causes = causes
+        self.facts = facts
+
+    @property
+    def headline(self) -> str:
+        """The first line of the message: what was refused, without the why."""
+        return self.msg.partition("\n")[0]
 
 
 # Shown where users meet it: tracebacks and reprs name the public module.
 TriggerRefused.__module__ = "h11sm.machines"
 
+#: Signal trigger -> the role whose message raised it, as a connection saw
+#: it (see :meth:`Automaton.explain`).
+SignalFacts = Mapping[Trigger, Sentinel]
 
-def _refusal(machine: Machine, state: Sentinel, trigger: Trigger, states: Mapping[str, Sentinel]) -> TriggerRefused:
+
+def _quote_why(rule: Transition) -> str:
+    return f"[{rule.where}]: {rule.why}"
+
+
+def _fact(rule: Transition, facts: SignalFacts | None) -> str | None:
+    """What fired *rule*, in words, if the connection recorded it."""
+    if facts is None or rule.trigger is None or rule.trigger not in facts:
+        return None
+    return f"{rule.trigger.label}, in a message from {facts[rule.trigger]!r}"
+
+
+def _causes(
+    machines: tuple[Machine, ...], states: Mapping[str, Sentinel], facts: SignalFacts | None, name: str
+) -> tuple[list[str], list[Transition], list[str]]:
+    """Why machine *name* is in its current state, following guards to the
+    machines they name: lines of text, the rules, and the facts behind them.
+
+    A state-triggered rule into the current state whose guard holds now
+    explains it; so does a rule that applies in every state (a protocol
+    error); a signal rule explains it when the connection recorded the
+    signal (or, without a record, every signal rule into the state is a
+    candidate). States reached by ordinary events need no explaining."""
+    by_name = {m.name: m for m in machines}
+    lines: list[str] = []
+    rules: list[Transition] = []
+    found_facts: list[str] = []
+    seen: set[str] = set()
+
+    def visit(machine_name: str) -> None:
+        if machine_name in seen:
+            return
+        seen.add(machine_name)
+        machine = by_name[machine_name]
+        state = states[machine_name]
+        if state is machine.initial:
+            return
+        shown: set[str] = set()
+        # (Several rules may lead into the state on the same signal, from
+        # different states: the signal explains it once.)
+        signals_shown: set[Trigger] = set()
+        for rule in machine.transitions:
+            if rule.target is not state or rule.where in shown or rule.trigger in signals_shown:
+                continue
+            if rule.kind == "state":
+                # A guard met by machines that have not moved yet (the
+                # initial states) holds at every start: it explains nothing.
+                if not rule.guard_holds(states) or all(
+                    states[other] is by_name[other].initial for other in rule.guard
+                ):
+                    continue
+                cause = "when " + describe_guard(rule.guard)
+            elif rule.from_any:
+                # (Only event rules are written for any state: they have a trigger.)
+                cause = f"on {rule.trigger.label if rule.trigger is not None else ''}"
+            elif rule.trigger is not None and rule.trigger.kind == "signal":
+                fact = _fact(rule, facts)
+                if facts is not None and fact is None:
+                    continue
+                if fact is None:  # nobody recorded the signals: name each one that could have
+                    cause = f"perhaps on {rule.trigger.label}"
+                else:
+                    cause = f"on {fact}"
+                    found_facts.append(fact)
+            else:
+                continue
+            shown.add(rule.where)
+            if rule.trigger is not None and rule.trigger.kind == "signal":
+                signals_shown.add(rule.trigger)
+            rules.append(rule)
+            lines.append(f"{machine_name} is {state!r} {cause} {_quote_why(rule)}")
+            for other in rule.guard:
+                visit(other)
+
+    visit(name)
+    return lines, rules, found_facts
+
+
+def _refusal(
+    machines: tuple[Machine, ...],
+    machine: Machine,
+    state: Sentinel,
+    trigger: Trigger,
+    states: Mapping[str, Sentinel],
+    facts: SignalFacts | None = None,
+) -> TriggerRefused:
     near_misses = [
         t for t in machine.transitions if t.source is state and t.trigger is trigger and not t.guard_holds(states)
     ]
@@ -65,9 +193,29 @@ def _refusal(machine: Machine, state: Sentinel, trigger: Trigger, states: Mappin
             ", ".join(f"{name} is {states[name]!r}" for name in t.guard) for t in near_misses
         )
         message += f" ({others})"
+    # The rule: where the tables do allow this trigger for this machine.
+    rules = tuple(t for t in machine.transitions if t.trigger is trigger)
+    lines = [message]
+    if rules:
+        for rule in rules:
+            when = f" if {describe_guard(rule.guard)}" if rule.guard else ""
+            lines.append(f"  allowed from {rule.source!r}{when} {_quote_why(rule)}")
+    else:
+        lines.append(f"  no rule of {machine.file} allows it in any state")
+    # The facts: why the machines are where they are.
+    cause_lines, causes, found_facts = _causes(machines, states, facts, machine.name)
+    lines += [f"  {line}" for line in cause_lines]
     # A user calling a method at the wrong time has not corrupted anything;
     # everything else is a protocol violation.
-    return TriggerRefused(message)
+    return TriggerRefused(
+        "\n".join(lines),
+        trigger=trigger,
+        machine=machine.name,
+        state=state,
+        rules=rules,
+        causes=tuple(causes),
+        facts=tuple(found_facts),
+    )
 
 
 def _must_accept(machine: Machine, trigger: Trigger) -> bool:
@@ -102,11 +250,18 @@ def _settle(machines: tuple[Machine, ...], states: States) -> States:
         seen.append(snapshot)
 
 
-def interpret(machines: tuple[Machine, ...], states: Mapping[str, Sentinel], trigger: Trigger) -> States:
+def interpret(
+    machines: tuple[Machine, ...],
+    states: Mapping[str, Sentinel],
+    trigger: Trigger,
+    *,
+    facts: SignalFacts | None = None,
+) -> States:
     """Apply *trigger* to *states* by reading the tables rule by rule.
 
     Returns the new, settled states of every machine, or raises
-    :class:`TriggerRefused` if a machine refuses the trigger.
+    :class:`TriggerRefused` if a machine refuses the trigger (explained
+    with *facts*, the signals a connection saw, when given).
     """
     before = dict(states)
     after = dict(states)
@@ -120,7 +275,7 @@ def interpret(machines: tuple[Machine, ...], states: Mapping[str, Sentinel], tri
         if matching:
             after[machine.name] = matching[0].target
         elif _must_accept(machine, trigger):
-            raise _refusal(machine, current, trigger, before)
+            raise _refusal(machines, machine, current, trigger, before, facts)
     return _settle(machines, after)
 
 
@@ -252,10 +407,15 @@ class Automaton:
         except KeyError:
             raise self.explain(joint.states, trigger) from None
 
-    def explain(self, states: tuple[Sentinel, ...], trigger: Trigger) -> TriggerRefused:
-        """The error describing why *trigger* is refused in *states*."""
+    def explain(
+        self, states: tuple[Sentinel, ...], trigger: Trigger, facts: SignalFacts | None = None
+    ) -> TriggerRefused:
+        """The error describing why *trigger* is refused in *states*: the
+        rule, and the facts that led there. *facts* maps each signal a
+        connection fired to the role whose message raised it; without it the
+        explanation lists every signal that could have led there."""
         try:
-            interpret(self.machines, self._as_mapping(states), trigger)
+            interpret(self.machines, self._as_mapping(states), trigger, facts=facts)
         except TriggerRefused as refused:
             return refused
         raise AssertionError(f"compiled automaton refused {trigger!r} that the tables allow")

@@ -203,7 +203,7 @@ class Request(Event):
         ``host:port`` for CONNECT or ``*``; any run of visible ASCII
         characters is accepted here.
     :param headers: the header fields, as an iterable of ``(name, value)``
-        pairs (see :func:`normalize_and_validate` for the rules).
+        pairs, checked and normalised into a :class:`Headers` sequence.
     :param http_version: the protocol version, ``b"1.1"`` unless you are
         replaying a message received from an older peer.
 

@@ -89,6 +89,9 @@ class Transition:
     #: True when the table wrote ``from = "*"``: the rule applies in every state.
     from_any: bool = False
 
+    def __repr__(self) -> str:
+        return f"<Transition {self.machine}: {self.describe()}>"
+
     def guard_holds(self, states: Mapping[str, Sentinel]) -> bool:
         """True if every machine named by the guard is in one of its states."""
         return all(states[name] in allowed for name, allowed in self.guard.items())
@@ -130,6 +133,14 @@ class Machine:
     transitions: tuple[Transition, ...]
     render: Mapping[str, Any]
     file: str
+
+    def __repr__(self) -> str:
+        # Short on purpose: the transitions are many; print them with
+        # format_machine() or look at .transitions.
+        return (
+            f"<Machine {self.name} ({self.file}): {len(self.states)} states, "
+            f"{len(self.transitions)} transitions, initial {self.initial!r}>"
+        )
 
     def mentions(self, trigger: Trigger) -> bool:
         """True if any rule of this machine is driven by *trigger*."""

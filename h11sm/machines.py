@@ -13,7 +13,8 @@ with the package (``client``, ``server``, ``keep_alive`` and
     >>> m.next_states(m.initial_states(), "Request", by="client")["server"]
     SEND_RESPONSE
 
-Run ``python -m h11sm.machines`` to print every table as text.
+Run ``python -m h11sm machines`` (or the ``h11sm`` command) to print every
+table as text; ``--help`` lists the other questions it answers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ._compiled import AUTOMATON
-from ._engine import Automaton, TriggerRefused
+from ._engine import Automaton, TriggerRefused, interpret
 from ._sentinels import Sentinel
 from ._tables import Machine, TableError, Transition, Trigger, describe_guard
 
@@ -35,6 +36,8 @@ __all__ = [
     "Transition",
     "Trigger",
     "TriggerRefused",
+    "allowed_triggers",
+    "format_machine",
     "initial_states",
     "load_machines",
     "main",
@@ -70,50 +73,129 @@ def triggers() -> list[Trigger]:
     return list(_AUTOMATON.iter_triggers())
 
 
-def _find_trigger(name: str, by: Sentinel | str | None) -> Trigger:
-    role = by if isinstance(by, Sentinel) or by is None else Sentinel.named(by.upper())
-    candidates = [t for t in _AUTOMATON.vocabulary.by_name(name) if role is None or t.role is role]
+#: What may name a trigger: its name (``"Response"``), the event class
+#: (``h11sm.Response``) or the :class:`Trigger` itself.
+TriggerLike = str | type | Trigger
+
+
+def _role_of(by: Sentinel | str | None) -> Sentinel | None:
+    if by is None or isinstance(by, Sentinel):
+        return by
+    if by.upper() not in ("CLIENT", "SERVER"):
+        raise ValueError(f"by must be 'client' or 'server', not {by!r}")
+    return Sentinel.named(by.upper())
+
+
+def _find_trigger(trigger: TriggerLike, by: Sentinel | str | None) -> Trigger:
+    if isinstance(trigger, Trigger):
+        return trigger
+    if isinstance(trigger, type):
+        # An event class stands for the event of the same name (h11sm.Response).
+        name = trigger.__name__
+    elif isinstance(trigger, str):
+        name = trigger
+    else:
+        raise TypeError(f"a trigger is a name, an event class or a Trigger, not {type(trigger).__name__}")
+    role = _role_of(by)
+    named = _AUTOMATON.vocabulary.by_name(name)
+    if not named:
+        known = sorted({t.name for t in _AUTOMATON.iter_triggers()})
+        raise ValueError(f"no trigger {name!r}; known triggers: {', '.join(known)}")
+    if role is not None and named[0].kind != "event":
+        raise ValueError(f"{name!r} is a {named[0].kind}, not an event: nobody sends it, so leave out by=")
+    candidates = [t for t in named if role is None or t.role is role]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        known = sorted({t.name for t in _AUTOMATON.iter_triggers()})
-        raise ValueError(f"no trigger {name!r} sent by {role!r}; known triggers: {', '.join(known)}")
+        # The tables never let this role send it: a refusal like any other.
+        senders = " or ".join(repr(t.role) for t in named)
+        raise TriggerRefused(f"{role!r} can't send {name}: only {senders} does", trigger=named[0])
     raise ValueError(f"{name!r} is sent by more than one role: pass by='client' or by='server'")
 
 
+def _full_states(states: Mapping[str, Sentinel | str] | None) -> dict[str, Sentinel]:
+    full = initial_states()
+    if states is None:
+        return full
+    unknown = set(states) - set(MACHINES)
+    if unknown:
+        raise ValueError(f"unknown machine(s): {', '.join(sorted(unknown))}; the machines are {', '.join(MACHINES)}")
+    for name, state in states.items():
+        resolved = state if isinstance(state, Sentinel) else Sentinel.named(state)
+        if resolved not in MACHINES[name].states:
+            raise ValueError(f"{resolved!r} is not a state of machine {name!r}")
+        full[name] = resolved
+    return full
+
+
+def _fire(full: dict[str, Sentinel], trigger: Trigger) -> dict[str, Sentinel]:
+    compiled = _AUTOMATON.lookup(full)
+    if compiled is not None:
+        return dict(zip(_AUTOMATON.names, _AUTOMATON.fire(compiled, trigger).states, strict=True))
+    # A combination no connection reaches: ask the tables rule by rule.
+    return interpret(_AUTOMATON.machines, full, trigger)
+
+
 def next_states(
-    states: Mapping[str, Sentinel | str], trigger: str, *, by: Sentinel | str | None = None
+    states: Mapping[str, Sentinel | str], trigger: TriggerLike, *, by: Sentinel | str | None = None
 ) -> dict[str, Sentinel]:
     """Answer "from these states, where does this trigger lead?" without a
     Connection.
 
     *states* maps machine names to states (sentinels or their names); machines
     left out are taken to be in their initial state. *trigger* is an event,
-    signal or method name from :func:`triggers`; *by* says which role sends
-    an event (needed when both could). Raises :class:`TriggerRefused` (a
-    :class:`~h11sm.ProtocolError`) when the tables do not allow the trigger.
+    signal or method name from :func:`triggers`, an event class such as
+    ``h11sm.Response``, or a :class:`Trigger`; *by* says which role sends an
+    event (needed when both could). Raises :class:`TriggerRefused` (a
+    :class:`~h11sm.ProtocolError`) when the tables do not allow the trigger,
+    including an event the role *by* never sends.
     """
-    unknown = set(states) - set(MACHINES)
-    if unknown:
-        raise ValueError(f"unknown machine(s): {', '.join(sorted(unknown))}")
-    full = initial_states()
-    for name, state in states.items():
-        resolved = state if isinstance(state, Sentinel) else Sentinel.named(state)
-        if resolved not in MACHINES[name].states:
-            raise ValueError(f"{resolved!r} is not a state of machine {name!r}")
-        full[name] = resolved
-    found = _find_trigger(trigger, by)
-    compiled = _AUTOMATON.lookup(full)
-    if compiled is not None:
-        return dict(zip(_AUTOMATON.names, _AUTOMATON.fire(compiled, found).states, strict=True))
-    from ._engine import interpret
-
-    return interpret(_AUTOMATON.machines, full, found)
+    full = _full_states(states)
+    return _fire(full, _find_trigger(trigger, by))
 
 
-def format_machine(machine: Machine) -> str:
-    """A machine as an aligned plain-text table."""
-    rows = [("from", "on", "to", "why")]
+def allowed_triggers(
+    states: Mapping[str, Sentinel | str] | None = None, *, by: Sentinel | str | None = None
+) -> dict[Trigger, dict[str, Sentinel]]:
+    """Answer "from these states, what may happen, and where does each lead?"
+
+    Returns every trigger the tables allow from *states* (as for
+    :func:`next_states`; ``None`` means the initial states), mapped to the
+    states it leads to, in the vocabulary's order. With *by*, only the events
+    that role may send::
+
+        >>> import h11sm.machines as m
+        >>> for trigger, after in m.allowed_triggers({"client": "DONE", "server": "SEND_RESPONSE"},
+        ...                                           by="server").items():
+        ...     print(f"{trigger.name:22} -> server {after['server']!r}")
+        InformationalResponse  -> server SEND_RESPONSE
+        Response               -> server SEND_BODY
+        ProtocolError          -> server ERROR
+    """
+    full = _full_states(states)
+    role = _role_of(by)
+    allowed: dict[Trigger, dict[str, Sentinel]] = {}
+    for trigger in _AUTOMATON.iter_triggers():
+        if role is not None and trigger.role is not role:
+            continue
+        try:
+            allowed[trigger] = _fire(dict(full), trigger)
+        except TriggerRefused:
+            continue
+    return allowed
+
+
+#: The width the text form of a table fits in (``python -m h11sm machines``).
+TEXT_WIDTH = 100
+
+
+def format_machine(machine: Machine, width: int = TEXT_WIDTH) -> str:
+    """A machine as plain text that fits *width* columns: one line per rule
+    (``FROM --[trigger]--> TO``), its reason indented below it."""
+    import textwrap
+
+    title = f"{machine.name} ({machine.file}), initial state {machine.initial!r}"
+    lines = [title, "=" * len(title)]
     shown_any: set[str] = set()
     for t in machine.transitions:
         if t.from_any:
@@ -131,24 +213,20 @@ def format_machine(machine: Machine) -> str:
                 on = "call " + on
         if t.priority:
             on += f" (priority {t.priority})"
-        rows.append(("(any)" if t.from_any else t.source.name, on, t.target.name, t.why))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    title = f"{machine.name} ({machine.file}), initial state {machine.initial!r}"
-    lines = [title, "=" * len(title)]
-    for row in rows:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
-    return "\n".join(line.rstrip() for line in lines)
+        source = "(any state)" if t.from_any else t.source.name
+        rule = f"{source} --[{on}]--> {t.target.name}"
+        lines += textwrap.wrap(rule, width, subsequent_indent="    ", break_on_hyphens=False)
+        indent = " " * 6
+        lines += textwrap.wrap(t.why, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the tables (all, or the machines named on the command line)."""
-    names = (sys.argv[1:] if argv is None else argv) or list(MACHINES)
-    for name in names:
-        if name not in MACHINES:
-            print(f"unknown machine {name!r}; choose from {', '.join(MACHINES)}", file=sys.stderr)
-            return 2
-    print("\n\n".join(format_machine(MACHINES[name]) for name in names))
-    return 0
+    """``python -m h11sm.machines``: the same as ``python -m h11sm machines``
+    (print the tables; ``--help`` for the options)."""
+    from ._cli import build_machines_parser, run
+
+    return run(build_machines_parser("python -m h11sm.machines"), sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through a subprocess test

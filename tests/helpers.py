@@ -5,6 +5,11 @@ from __future__ import annotations
 from h11sm import CLIENT, SERVER, Connection
 from h11sm._events import Event
 
+#: In the reason of every interop test skipped for want of a real peer
+#: (tests/interop/peers.py), so that the run's summary can count them
+#: (tests/conftest.py).
+MISSING_PEER = "is not installed, and the interop tests need it as a real peer"
+
 
 def pair() -> tuple[Connection, Connection]:
     """A client and a server connection, to be wired together by hand."""

@@ -228,11 +228,27 @@ def test_server_cannot_send_request() -> None:
         server.send(Request(method="GET", target="/", headers=[("Host", "a")]))
 
 
-def test_sending_a_non_event() -> None:
+@pytest.mark.parametrize("mistake", [b"GET / HTTP/1.1\r\n\r\n", "hello", None, Paused(reason=DONE)])
+def test_sending_a_non_event_changes_nothing(mistake: object) -> None:
     client = Connection(CLIENT)
-    with pytest.raises(TypeError, match="expected an h11sm event"):
-        client.send(b"GET / HTTP/1.1\r\n\r\n")  # type: ignore[arg-type]
-    assert client.our_state is ERROR
+    with pytest.raises(TypeError) as info:
+        client.send(mistake)  # type: ignore[call-overload]
+    assert str(info.value) == (
+        "send() takes a Request, InformationalResponse, Response, Data, EndOfMessage or ConnectionClosed, "
+        f"not {type(mistake).__name__}; the connection is unchanged"
+    )
+    with pytest.raises(TypeError):
+        client.send_with_data_passthrough(mistake)  # type: ignore[arg-type]
+    # A plain type mistake: the connection is as good as new.
+    assert client.states == {CLIENT: IDLE, SERVER: IDLE}
+    assert client.send(Request(method="GET", target="/", headers=[("Host", "a")])) == (
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+    )
+    # In the middle of a body too.
+    with pytest.raises(TypeError):
+        client.send("more body")  # type: ignore[call-overload]
+    assert client.send(EndOfMessage()) == b""
+    assert client.our_state is DONE
 
 
 def test_closing_mid_message_is_refused() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import colorsys
-import importlib.util
 import os
 import re
 import shutil
@@ -21,10 +20,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+import h11sm._diagrams as rd
 import h11sm.machines as m
 from h11sm._tables import default_tables_dir
 
@@ -33,16 +32,7 @@ TOOL = ROOT / "tools" / "render_diagrams.py"
 HAVE_DOT = shutil.which("dot") is not None
 
 
-def _load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("render_diagrams", TOOL)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-rd = _load_tool()
+RENDERER = ROOT / "h11sm" / "_diagrams.py"
 
 
 # -- reading DOT back ------------------------------------------------------------
@@ -223,7 +213,7 @@ def test_long_labels_are_broken_into_two_lines_and_short_ones_are_not() -> None:
     br = rd._BR
     assert br not in _label_of("client", "client:IDLE:Request:SEND_BODY")
     assert br not in _label_of("client", "client:DONE:when?server=ERROR:MUST_CLOSE")
-    assert f"<I>keep-alive</I>{br}<I>is </I><I>disabled</I>" in _label_of(
+    assert f"<I>keep_alive</I>{br}<I>is </I><I>disabled</I>" in _label_of(
         "client", "client:DONE:when?keep_alive=disabled:MUST_CLOSE"
     )
     assert f">InformationalResponse{br}(101 Switching Protocols)<" in _label_of(
@@ -391,19 +381,16 @@ def test_render_hints_naming_unknown_states_are_refused(tables: Path) -> None:
 
 
 def test_the_tool_uses_only_the_introspection_layer() -> None:
-    tree = ast.parse(TOOL.read_text(encoding="utf-8"))
+    tree = ast.parse(RENDERER.read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            imported.add(node.module or "")
+            imported.add("." * node.level + (node.module or ""))
     assert not {"tomllib", "tomli", "toml"} & imported
-    assert {name for name in imported if name.startswith("h11sm")} <= {
-        "h11sm.machines",
-        "h11sm._engine",
-    }
-    assert ".toml" not in TOOL.read_text(encoding="utf-8")
+    assert {name for name in imported if name.startswith(("h11sm", "."))} <= {".machines"}
+    assert ".toml" not in RENDERER.read_text(encoding="utf-8")
 
 
 # -- the rules as a table --------------------------------------------------------------
@@ -435,7 +422,7 @@ def test_without_dot_the_tool_writes_dot_and_says_how_to_install(tmp_path: Path)
     empty.mkdir()
     out = tmp_path / "out"
     result = _run_tool(str(out), env={**os.environ, "PATH": str(empty)})
-    assert result.returncode == 0
+    assert result.returncode == 1  # the SVG and PNG asked for were not drawn
     assert sorted(p.name for p in out.glob("*.dot")) == sorted(f"{n}.dot" for n in MACHINE_NAMES)
     assert not list(out.glob("*.png")) and not list(out.glob("*.svg"))
     lines = result.stderr.strip().splitlines()
@@ -467,3 +454,35 @@ def test_unchanged_files_are_left_alone(tmp_path: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir() if p.name != "client.dot"} == {
         p: s for p, s in stamps.items() if p.name != "client.dot"
     }
+
+
+# -- layouts the package's own tables do not use ----------------------------------------
+
+
+def test_a_list_of_many_states_is_spoken_and_broken_into_lines() -> None:
+    br = '<BR ALIGN="CENTER"/>'
+    assert rd._spoken_list(["a"]) == "a"
+    assert rd._spoken_list(["a", "b"]) == "a or b"
+    assert rd._spoken_list(["a", "b", "c", "d"]) == f"a, b,{br}c or d"
+
+
+@pytest.mark.parametrize(
+    "render",
+    [
+        # A side state below the last main-path state, and one that no
+        # main-path state leads into (ERROR is entered from any state).
+        'main_path = ["IDLE", "SEND_BODY", "DONE"]\nside = ["MIGHT_SWITCH_PROTOCOL", "ERROR"]\n',
+        # No layout hints at all (and a from-any rule to place).
+        "",
+    ],
+)
+def test_other_layout_hints_still_draw_every_rule_once(tables: Path, render: str) -> None:
+    _edit(
+        tables,
+        "client.toml",
+        lambda s: s[: s.index("[render]")] + "[render]\n" + render,
+    )
+    machines = rd.load_machines(tables)
+    client = next(mc for mc in machines if mc.name == "client")
+    edges = drawn(edges_of(rd.dot_source(client, machines)))
+    assert Counter(e.id for e in edges) == Counter(rd.edge_id(t) for t in records(client))

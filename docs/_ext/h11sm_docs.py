@@ -2,9 +2,9 @@
 
 At the start of every build (``builder-inited``), before any page is read, it
 
-* draws the state diagrams and writes the rule tables beside them, by calling
-  ``tools/render_diagrams.py`` on the package's machines, into
-  ``docs/_generated/``;
+* draws the state diagrams and writes the rule tables beside them, with the
+  package's own renderer (``h11sm._diagrams``, the code behind
+  ``h11sm diagrams``), into ``docs/_generated/``;
 * writes ``docs/_generated/api_reference.rst``: one autodoc entry for every
   public class, exception and function in ``h11sm.__all__``, so the reference
   cannot forget a name the package exports.
@@ -15,11 +15,8 @@ rather than showing pages without their diagrams.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -31,18 +28,6 @@ ROOT = DOCS.parent
 GENERATED = DOCS / "_generated"
 
 logger = logging.getLogger(__name__)
-
-
-def _load_renderer() -> ModuleType:
-    name = "render_diagrams"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / "render_diagrams.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def api_reference_rst() -> str:
@@ -78,8 +63,12 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def regenerate(app: Sphinx) -> None:
-    renderer = _load_renderer()
-    result = renderer.write_all(GENERATED, formats=("svg", "png"))
+    from h11sm import _diagrams as renderer
+
+    try:
+        result = renderer.write_all(GENERATED, formats=("svg", "png"))
+    except renderer.DiagramsUnavailable as exc:
+        raise ExtensionError(str(exc)) from None
     if result.dot_missing:
         raise ExtensionError(
             "Graphviz's dot is needed to draw the state diagrams: " + renderer.INSTALL_HINT

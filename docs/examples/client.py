@@ -25,7 +25,7 @@ import sys
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import h11sm
 
@@ -33,7 +33,7 @@ READ_SIZE = 64 * 1024
 UPLOAD_PIECE_SIZE = 64 * 1024
 
 #: ``conn.states``: role -> state (both are h11sm sentinels).
-States = Mapping[Any, Any]
+States = Mapping[h11sm.Sentinel, h11sm.Sentinel]
 #: Called for every event sent or received: (verb, event, states before, states after).
 EventHook = Callable[[str, h11sm.Event, States, States], None]
 

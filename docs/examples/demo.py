@@ -36,6 +36,12 @@ from client import HttpClient, States  # the example next to this one
 SERVER_SCRIPT = Path(__file__).resolve().parent / "server.py"
 STARTUP_TIMEOUT = 10.0
 SHUTDOWN_TIMEOUT = 10.0
+# How long the client waits for "100 Continue" before sending its body anyway.
+# A real client waits about a second (servers that ignore Expect exist); our
+# server always answers, and the demo is there to show that answer, so it
+# waits as long as any other reply: on a loaded machine a one-second wait
+# could run out, the body would go first, and the 100 would never be sent.
+CONTINUE_TIMEOUT = 10.0
 
 
 class ServerOutput:
@@ -120,7 +126,7 @@ def run_demo(server: subprocess.Popen[bytes]) -> int:
         ("an upload with Expect: 100-continue", "POST", "/echo", b"ping", []),
         ("the last request asks the server to close", "GET", "/hello.txt", None, [("Connection", "close")]),
     ]
-    with HttpClient(url, timeout=10, on_event=on_event) as client:
+    with HttpClient(url, timeout=10, continue_timeout=CONTINUE_TIMEOUT, on_event=on_event) as client:
         for number, (what, method, target, body, headers) in enumerate(steps, 1):
             print(f"\n=== {number}. {method} {target}: {what} ===", flush=True)
             received = bytearray()

@@ -30,7 +30,6 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import h11sm
 
@@ -39,7 +38,7 @@ FILE_PIECE_SIZE = 64 * 1024
 MAX_STREAM_LINES = 100_000
 
 #: ``conn.states``: role -> state (both are h11sm sentinels).
-States = Mapping[Any, Any]
+States = Mapping[h11sm.Sentinel, h11sm.Sentinel]
 
 
 @dataclass(frozen=True)
