@@ -243,7 +243,10 @@ def _find_head(
         found = locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
     except ProtocolError:
         if not window_seen:
-            _raise_start_error(data, request)
+            # (Only the bytes within the limit, which the empty lines
+            # skipped before them count against: a verdict on bytes past it
+            # would depend on how many of them arrived together.)
+            _raise_start_error(data[: max(0, max_head_size - buf._skipped)], request)
         raise
     if found is None and not window_seen:
         _raise_start_error(data, request)
