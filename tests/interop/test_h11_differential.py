@@ -12,6 +12,7 @@ The real h11 comes with the interop extra (uvicorn and httpx depend on it).
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +33,9 @@ def _real_h11() -> ModuleType:
     except ImportError:  # pragma: no cover - the interop extra brings it
         pytest.fail("h11 is not installed: pip install -e '.[interop]'")
     assert not real.__name__.startswith("h11sm") and real.__version__.startswith("0.16")
+    # Kept here only: later imports of h11 (and install()) must not find it.
+    for name in [name for name in sys.modules if name == "h11" or name.startswith("h11.")]:
+        del sys.modules[name]
     return real
 
 
