@@ -524,12 +524,13 @@ class Data(Event):
         return made
 
     @staticmethod
-    def _from_wire_chunk(data: bytes, chunk_start: bool, chunk_end: bool, extensions: ChunkExtensions) -> Data:
+    def _from_wire_chunk(data: bytes, chunk_fields: tuple[bool, bool, ChunkExtensions]) -> Data:
         """Build a Data event around bytes read from a chunk, with the
-        chunk fields the parser found."""
+        chunk fields ``(chunk_start, chunk_end, extensions)`` the parser
+        found."""
         made: Data = _new(_UnguardedData)
         made.data = data
-        made._chunk = (chunk_start, chunk_end, extensions)
+        made._chunk = chunk_fields
         made.__class__ = Data
         return made
 

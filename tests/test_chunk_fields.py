@@ -57,7 +57,7 @@ def test_equality_looks_at_the_bytes_only() -> None:
     plain = Data(data=b"ok")
     whole_chunk = Data(data=b"ok", chunk_start=True, chunk_end=True)
     assert plain == whole_chunk
-    assert whole_chunk == Data._from_wire_chunk(b"ok", False, True, ((b"x", None),))
+    assert whole_chunk == Data._from_wire_chunk(b"ok", (False, True, ((b"x", None),)))
     assert plain != Data(data=b"no")
     assert plain != EndOfMessage()
 

@@ -87,17 +87,20 @@ class UntilCloseReader:
 
 # RFC 9112 §7.1: chunk-size = 1*HEXDIG, then chunk-ext, then CRLF. No sign,
 # no "0x", no inner or trailing whitespace: every one of those has been read
-# differently by two parsers in a smuggling attack. Sixteen significant hex
-# digits hold any 64-bit size; leading zeros are digits of the grammar too,
-# so they are skipped (possessively: nothing to backtrack into) rather than
-# counted, and the line limit bounds them. The lookahead asks for at least
-# one digit; group 1 holds the significant ones (empty for a size of zero).
-# The extensions are parsed atomically (the grammar is deterministic, so no
-# backtracking is ever useful) into group 2, empty when there are none.
-_CHUNK_SIZE_LINE_RE = re.compile(rb"(?=[0-9A-Fa-f])0*+([0-9A-Fa-f]{0,16})((?>%s))\r\n" % CHUNK_EXT)
+# differently by two parsers in a smuggling attack. Sixteen hex digits hold
+# any 64-bit size. The extensions are parsed atomically (the grammar is
+# deterministic, so no backtracking is ever useful) into group 2, which is
+# empty when there are none (a cheaper test than looking for a ";").
+_CHUNK_SIZE_LINE_RE = re.compile(rb"([0-9A-Fa-f]{1,16})((?>%s))\r\n" % CHUNK_EXT)
+# Leading zeros are digits of the grammar too: a size with more than sixteen
+# digits is still valid when no more than sixteen are significant (the line
+# limit bounds the zeros). Tried only when the pattern above fails, so the
+# usual line is matched once. (The zeros backtrack at most one step: to
+# leave a single "0" as the size.)
+_ZERO_PADDED_SIZE_LINE_RE = re.compile(rb"0*([1-9A-Fa-f][0-9A-Fa-f]{0,15}|0)((?>%s))\r\n" % CHUNK_EXT)
 _HEX_DIGITS_RE = re.compile(rb"0*+([0-9A-Fa-f]*)")
 # One chunk extension, as the line pattern has already checked it: its name,
-# and its value as a token or as the inside of a quoted string.
+# and its value as a token or as a quoted string.
 _CHUNK_EXT_ITEM_RE = re.compile(
     rb"%s;%s(%s)(?:%s=%s(?:(%s)|(%s)))?" % (OWS, OWS, TOKEN, OWS, OWS, TOKEN, QUOTED_STRING)
 )
@@ -116,6 +119,13 @@ def parse_chunk_extensions(text: bytes) -> tuple[tuple[bytes, bytes | None], ...
         else:
             found.append((name, token))
     return tuple(found)
+
+# The chunk fields of a received Data (see Data._chunk) for a chunk without
+# extensions, made once.
+ChunkFields = tuple[bool, bool, tuple[tuple[bytes, bytes | None], ...]]
+_CHUNK_START: ChunkFields = (True, False, ())
+_CHUNK_END: ChunkFields = (False, True, ())
+_WHOLE_CHUNK: ChunkFields = (True, True, ())
 
 # Where a ChunkedReader is.
 _SIZE_LINE = 0  # expecting a chunk-size line
@@ -141,13 +151,13 @@ class ChunkedReader:
 
     __slots__ = (
         "_allow_obs_fold",
-        "_at_chunk_start",
-        "_extensions",
         "_max_header_count",
         "_max_line_size",
         "_max_trailer_size",
         "_remaining",
+        "_start_fields",
         "_state",
+        "_whole_fields",
     )
 
     def __init__(
@@ -164,9 +174,10 @@ class ChunkedReader:
         self._max_header_count = max_header_count
         self._state = _SIZE_LINE
         self._remaining = 0  # bytes of the current chunk not yet handed out
-        # Whether the next Data starts a chunk, and that chunk's extensions.
-        self._at_chunk_start = False
-        self._extensions: tuple[tuple[bytes, bytes | None], ...] = ()
+        # The chunk fields of the next Data if it starts a chunk (None once
+        # the chunk has started), and if it also ends it (see Data._chunk).
+        self._start_fields: ChunkFields | None = None
+        self._whole_fields: ChunkFields = _WHOLE_CHUNK
 
     def read(self, buf: ReceiveBuffer) -> Data | EndOfMessage | None:
         data = buf._data
@@ -177,24 +188,24 @@ class ChunkedReader:
                 if available == 0:
                     return None
                 remaining = self._remaining
+                start = self._start_fields
                 if available < remaining:
                     self._remaining = remaining - available
-                    if self._at_chunk_start:
-                        self._at_chunk_start = False
-                        return Data._from_wire_chunk(buf._take(available), True, False, self._extensions)
-                    return Data._from_wire(buf._take(available))
+                    if start is None:
+                        return Data._from_wire(buf._take(available))
+                    self._start_fields = None
+                    return Data._from_wire_chunk(buf._take(available), start)
                 self._state = _DATA_END
-                if self._at_chunk_start:
-                    self._at_chunk_start = False
-                    return Data._from_wire_chunk(buf._take(remaining), True, True, self._extensions)
-                return Data._from_wire_chunk(buf._take(remaining), False, True, ())
+                if start is None:
+                    return Data._from_wire_chunk(buf._take(remaining), _CHUNK_END)
+                self._start_fields = None
+                return Data._from_wire_chunk(buf._take(remaining), self._whole_fields)
             if state == _SIZE_LINE:
                 size = self._read_size_line(buf)
                 if size is None:
                     return None
                 if size:
                     self._remaining = size
-                    self._at_chunk_start = True
                     self._state = _DATA
                 else:
                     self._state = _TRAILERS
@@ -225,13 +236,18 @@ class ChunkedReader:
             buf._remember_scan(_LINE_SEARCH, len(data))
             return None
         line = buf._take(end + 1)
-        match = _CHUNK_SIZE_LINE_RE.fullmatch(line)
+        match = _CHUNK_SIZE_LINE_RE.fullmatch(line) or _ZERO_PADDED_SIZE_LINE_RE.fullmatch(line)
         if match is None:
             raise _chunk_size_line_error(line)
-        digits, extensions = match.groups()
-        # (Extensions are rare: the empty case costs one test.)
-        self._extensions = parse_chunk_extensions(extensions) if extensions else ()
-        return int(digits, 16) if digits else 0
+        digits, text = match.groups()
+        if text:
+            extensions = parse_chunk_extensions(text)
+            self._start_fields = (True, False, extensions)
+            self._whole_fields = (True, True, extensions)
+        else:
+            self._start_fields = _CHUNK_START
+            self._whole_fields = _WHOLE_CHUNK
+        return int(digits, 16)
 
     def _read_trailers(self, buf: ReceiveBuffer) -> EndOfMessage | None:
         data = buf._data
