@@ -122,3 +122,30 @@ def test_send_failed_puts_our_side_in_error_and_stays_there() -> None:
     assert client.our_state is ERROR
     with pytest.raises(LocalProtocolError):
         client.send(EndOfMessage())
+
+
+def test_an_unexpected_failure_while_sending_a_body_still_breaks_our_side() -> None:
+    class FickleFile:
+        """A sendfile placeholder whose size can be asked only once."""
+
+        calls = 0
+
+        def __len__(self) -> int:
+            self.calls += 1
+            if self.calls > 1:
+                raise OSError("the file went away")
+            return 4
+
+    client = Connection(CLIENT)
+    client.send(Request(method="POST", target="/", headers=[("Host", "a"), ("Content-Length", "4")]))
+    with pytest.raises(OSError, match="went away"):
+        client.send_with_data_passthrough(Data(data=FickleFile()))
+    assert client.our_state is ERROR
+
+
+def test_an_unexpected_failure_while_sending_a_head_still_breaks_our_side() -> None:
+    hollow = object.__new__(Request)  # (no fields: not something a constructor makes)
+    client = Connection(CLIENT)
+    with pytest.raises(AttributeError):
+        client.send(hollow)
+    assert client.our_state is ERROR

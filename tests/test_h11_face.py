@@ -735,3 +735,7 @@ def test_the_boot_module_installs_and_then_runs_the_sitecustomize_it_hides(
     monkeypatch.setattr(importlib, "import_module", no_other)
     install_at_startup(BOOT_FOLDER + "/sitecustomize.py")
     assert sys.modules["sitecustomize"] is ours
+    # (And none at all stays none.)
+    del sys.modules["sitecustomize"]
+    install_at_startup(BOOT_FOLDER + "/sitecustomize.py")
+    assert "sitecustomize" not in sys.modules
