@@ -32,7 +32,7 @@ STOP_TIMEOUT = 10.0
 COMMAND_TIMEOUT = 30.0
 
 #: Debian package that provides each program (for the failure message).
-PACKAGES = {"curl": "curl", "nginx": "nginx-light", "wrk": "wrk"}
+PACKAGES = {"curl": "curl", "nginx": "nginx-light", "wrk": "wrk", "ab": "apache2-utils"}
 
 RegisterLog = Callable[[str, Path], None]
 
