@@ -452,11 +452,13 @@ def _side_alignment(
 
 
 def _drawing_order(edges: list[_Edge], main_path: list[str]) -> list[_Edge]:
-    """The ordinary edges in the order that gives the clearest layout under
-    ``ordering=out``: shortcuts that skip ahead along the main path first,
-    longest first (they go round its left side, nested), then the main path
-    itself, then branches to other states, then the ways back. Table order
-    breaks ties, so the result is as deterministic as the tables."""
+    """The ordinary edges in the order dot should start its layout from (it
+    tries the edges declared first furthest left): shortcuts that skip ahead
+    along the main path first, longest first (they go round its left side,
+    nested), then the main path itself, then branches to other states, then
+    the ways back. Table order breaks ties, so the result is as
+    deterministic as the tables. (No ``ordering=out``: forcing this order
+    made dot cross edges over labels once parallel rules became one edge.)"""
     position = {name: index for index, name in enumerate(main_path)}
 
     def band(e: _Edge) -> int:
