@@ -23,10 +23,15 @@ The visual language:
 * purple edges are method-triggered (``prepare_to_reuse()``);
 * upright text names a real API object, italic text is an informal description;
 * a rule written ``from = "*"`` is drawn once, as a dashed edge from an
-  "any state" note, set apart from the rest of the diagram.
+  "any state" note, set apart from the rest of the diagram;
+* rules of the same kind between the same two states are drawn as one edge
+  whose label stacks their conditions ("when A / or B"), so that a reader
+  sees one arrow per way from one state to another, not a bundle of them;
+* guards are phrased positively, listing the states in which they hold.
 
-Every edge carries an ``id`` naming the rule it draws (see :func:`edge_id`),
-which is how the tests check that the diagram shows each rule exactly once.
+Every edge carries an ``id`` naming the rules it draws and a ``class`` listing
+each rule's :func:`edge_id`, which is how the tests check that the diagram
+shows each rule exactly once.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ __all__ = [
     "DiagramsUnavailable",
     "RenderResult",
     "dot_source",
+    "drawn_edge_id",
     "edge_id",
     "load_machines",
     "render_machine",
@@ -97,16 +103,7 @@ def _guard_key(guard: Any) -> str:
     )
 
 
-def edge_id(transition: Transition) -> str:
-    """The id of the edge that draws *transition*.
-
-    ``MACHINE:FROM:TRIGGER:TO``, where FROM is ``*`` for a rule that applies
-    to every state, and TRIGGER is the event, signal or method name (an event
-    sent by the other role gets ``@role``; a guard is appended after ``?``),
-    or ``when?GUARD`` for a state-triggered rule. Example:
-    ``client:IDLE:Request:SEND_BODY``.
-    """
-    source = "*" if transition.from_any else transition.source.name
+def _cause(transition: Transition) -> str:
     trigger = transition.trigger
     if trigger is None:
         cause = "when"
@@ -116,7 +113,32 @@ def edge_id(transition: Transition) -> str:
             cause += "@" + trigger.role.name.lower()
     if transition.guard:
         cause += "?" + _guard_key(transition.guard)
-    return f"{transition.machine}:{source}:{cause}:{transition.target.name}"
+    return cause
+
+
+def edge_id(transition: Transition) -> str:
+    """The id of the rule *transition* (one rule of a drawn edge).
+
+    ``MACHINE:FROM:TRIGGER:TO``, where FROM is ``*`` for a rule that applies
+    to every state, and TRIGGER is the event, signal or method name (an event
+    sent by the other role gets ``@role``; a guard is appended after ``?``),
+    or ``when?GUARD`` for a state-triggered rule. Example:
+    ``client:IDLE:Request:SEND_BODY``.
+    """
+    source = "*" if transition.from_any else transition.source.name
+    return f"{transition.machine}:{source}:{_cause(transition)}:{transition.target.name}"
+
+
+def drawn_edge_id(rules: Sequence[Transition]) -> str:
+    """The id of the edge that draws *rules*: rules of one kind between the
+    same two states, in table order. It is :func:`edge_id` with the rules'
+    triggers joined by ``+`` (so one rule's edge has that rule's id), for
+    example ``server:SEND_RESPONSE:AcceptUpgrade?...+AcceptConnect?...:SWITCHED_PROTOCOL``.
+    """
+    first = rules[0]
+    source = "*" if first.from_any else first.source.name
+    causes = "+".join(_cause(t) for t in rules)
+    return f"{first.machine}:{source}:{causes}:{first.target.name}"
 
 
 def load_machines(tables: Path | None = None) -> tuple[Machine, ...]:
@@ -140,28 +162,51 @@ class _Words:
     """
 
     def __init__(self, machines: Iterable[Machine]) -> None:
+        machines = list(machines)
         self.formal_machines = {m.name for m in machines if m.role is not None}
+        # The roles each event is seen sent by, anywhere in the table set.
+        self.senders: dict[str, set[Any]] = {}
+        for m in machines:
+            for t in m.transitions:
+                if t.trigger is not None and t.trigger.role is not None:
+                    self.senders.setdefault(t.trigger.name, set()).add(t.trigger.role)
         self.order = {
             (m.name, state.name): index for m in machines for index, state in enumerate(m.states)
         }
-
-        self.states = {m.name: [state.name for state in m.states] for m in machines}
 
     def guard_states(self, machine_name: str, states: Iterable[Any]) -> list[str]:
         names = [s.name for s in states]
         return sorted(names, key=lambda n: (self.order.get((machine_name, n), len(self.order)), n))
 
-    def complement(self, machine_name: str, states: Iterable[Any]) -> str | None:
-        """The one state a guard leaves out, when naming it is shorter than
-        listing the states the guard allows (``is not no_proposal``)."""
-        allowed = {s.name for s in states}
-        others = [n for n in self.states.get(machine_name, []) if n not in allowed]
-        return others[0] if len(others) == 1 and len(allowed) >= 3 else None
-
 
 def _html(text: str, *, italic: bool) -> str:
-    escaped = html.escape(text, quote=False)
-    return f"<I>{escaped}</I>" if italic else escaped
+    return _styled(html.escape(text, quote=False), italic=italic)
+
+
+def _styled(inner: str, *, italic: bool) -> str:
+    return f"<I>{inner}</I>" if italic else inner
+
+
+_RUN_END = re.compile(r"((?:</I>|</FONT>)+)([ ]+)")
+
+
+def _tidy(label: str) -> str:
+    """*label* with the same words, cut into as few text runs as it can be.
+
+    In SVG, ``dot`` writes each run of one font (every ``<I>`` or ``<FONT>``
+    switch) as a ``<text>`` element of its own, placed at the position dot
+    measured; a browser then drops the spaces at either end of a ``<text>``,
+    so a run such as " or both" moves one space to the left and collides
+    with the word before it. Spaces are therefore moved to the end of the
+    run before them (where dropping one moves nothing), and runs of the same
+    style that now touch are joined into one.
+    """
+    previous = None
+    while previous != label:
+        previous = label
+        label = _RUN_END.sub(lambda m: m.group(2) + m.group(1), label)
+        label = label.replace("</I><I>", "")
+    return label
 
 
 def _small(inner: str, colour: str) -> str:
@@ -192,23 +237,22 @@ _BR = '<BR ALIGN="CENTER"/>'
 WRAP_AT = 24
 
 
-def _guard_html(guard: Any, words: _Words, *, prefix: str) -> str:
+def _guard_html(guard: Any, words: _Words, *, prefix: str, wrap: bool = True) -> str:
+    # Always the states in which the guard holds, never the ones it leaves
+    # out: "is not no_proposal" makes the reader negate a negative.
     parts = []
     for name, states in guard.items():
         formal = name in words.formal_machines
-        machine_name = name
-        left_out = words.complement(name, states)
-        if left_out is not None:
-            names = [left_out]
-            rest = _html("is not ", italic=True) + _html(left_out, italic=not formal)
-        else:
-            names = words.guard_states(name, states)
-            rest = _html("is ", italic=True) + _spoken_list([_html(s, italic=not formal) for s in names])
+        names = words.guard_states(name, states)
+        # The connectives take the style of the states they join, so that
+        # a list is one run of text (see _tidy).
+        listed = _spoken_list([html.escape(s, quote=False) for s in names])
+        rest = _html("is ", italic=True) + _styled(listed, italic=not formal)
         # "when keep_alive is disabled" reads as well on two lines, broken
         # after the machine's name, and takes half the width.
-        one_line = len(prefix) + len(machine_name) + len(" is not ") + len(", ".join(names))
-        gap = _BR if one_line > WRAP_AT else " "
-        parts.append(_html(machine_name, italic=True) + gap + rest)
+        one_line = len(prefix) + len(name) + len(" is ") + len(", ".join(names))
+        gap = _BR if wrap and one_line > WRAP_AT else " "
+        parts.append(_html(name, italic=True) + gap + rest)
     return _html(prefix, italic=True) + (_BR + _html("and ", italic=True)).join(parts)
 
 
@@ -221,34 +265,74 @@ def _trigger_html(label: str, *, italic: bool) -> str:
     return _html(head, italic=italic) + _BR + _html("(" + tail, italic=italic)
 
 
-def _sent_by_the_other_role(trigger: Any, machine: Machine) -> bool:
-    # The server's machine moves when the client sends a Request: say so. A
-    # machine without a role of its own (keep_alive, switch_protocol) follows
-    # events that only one role can send, so naming it would add only noise.
-    return (
-        machine.role is not None and trigger.role is not None and trigger.role is not machine.role
-    )
+def _sent_by_whom(trigger: Any, machine: Machine, words: _Words) -> bool:
+    """Whether the label must say who sent the event: when the machine has a
+    role and the event is the other role's (the server's machine moves when
+    the client sends a Request), or when the machine has no role and both
+    roles send such events (expect_continue moves on the client's Data). A
+    roleless machine following events only one role can send (keep_alive,
+    switch_protocol on a Response) would gain only noise."""
+    if trigger.role is None:
+        return False
+    if machine.role is None:
+        return len(words.senders.get(trigger.name, ())) > 1
+    return trigger.role is not machine.role
 
 
-def _edge_label(transition: Transition, machine: Machine, colour: str, words: _Words) -> str:
+def _state_conditions(rules: Sequence[Transition]) -> list[tuple[dict[str, frozenset[Any]], int]]:
+    """The guards of state-triggered *rules* between the same two states, as
+    the conditions one edge lists: guards on the same single machine (and
+    with the same priority) become one, allowing the union of their states,
+    which says exactly the same ("client is IDLE or CLOSED" for two rules).
+    Guards on several machines stay as they are. Table order is kept."""
+    conditions: dict[tuple[Any, ...], tuple[dict[str, frozenset[Any]], int]] = {}
+    for index, rule in enumerate(rules):
+        if len(rule.guard) == 1:
+            ((name, states),) = rule.guard.items()
+            key: tuple[Any, ...] = (name, rule.priority)
+            guard, _ = conditions.setdefault(key, ({name: frozenset()}, rule.priority))
+            guard[name] = guard[name] | states
+        else:
+            conditions[(index,)] = (dict(rule.guard), rule.priority)
+    return list(conditions.values())
+
+
+def _priority_html(priority: int, colour: str) -> str:
+    return _small(_html(f"priority {priority}", italic=True), colour)
+
+
+def _edge_label(
+    rules: Sequence[Transition], machine: Machine, colour: str, words: _Words
+) -> str:
+    """The label of one edge: each rule's trigger or condition, stacked, the
+    second and later ones after an "or"."""
     lines = []
-    trigger = transition.trigger
-    if trigger is None:
-        lines.append(_guard_html(transition.guard, words, prefix="when "))
-    else:
-        lines.append(_trigger_html(trigger.label, italic=not trigger.formal))
-        if _sent_by_the_other_role(trigger, machine):
+    if rules[0].trigger is None:
+        conditions = _state_conditions(rules)
+        # Stacked conditions read best one to a line, each starting with its
+        # "when" or "or"; a lone one may break after the machine's name.
+        alone = len(conditions) == 1
+        for index, (guard, priority) in enumerate(conditions):
+            prefix = "or " if index else "when "
+            lines.append(_guard_html(guard, words, prefix=prefix, wrap=alone))
+            if priority:
+                lines.append(_priority_html(priority, colour))
+    triggered = [(rule, rule.trigger) for rule in rules if rule.trigger is not None]
+    for index, (rule, trigger) in enumerate(triggered):
+        label = _trigger_html(trigger.label, italic=not trigger.formal)
+        lines.append(_html("or ", italic=True) + label if index else label)
+        if _sent_by_whom(trigger, machine, words):
             assert trigger.role is not None
             lines.append(_small(_html(f"sent by {trigger.role.name.lower()}", italic=True), colour))
-        if transition.guard:
-            lines.append(_small(_guard_html(transition.guard, words, prefix="if "), colour))
-    if transition.priority:
-        lines.append(_small(_html(f"priority {transition.priority}", italic=True), colour))
+        if rule.guard:
+            lines.append(_small(_guard_html(rule.guard, words, prefix="if "), colour))
+        if rule.priority:
+            lines.append(_priority_html(rule.priority, colour))
     # A little space either side keeps the label off its own edge and off
     # its neighbours' labels (a self-loop's label sits right by its loop).
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>'
-        f'<TD WIDTH="6"></TD><TD>{_BR.join(lines)}</TD><TD WIDTH="10"></TD>'
+        f'<TD WIDTH="6"></TD><TD>{_tidy(_BR.join(lines))}</TD><TD WIDTH="10"></TD>'
         "</TR></TABLE>>"
     )
 
@@ -269,7 +353,7 @@ def _title(machine: Machine) -> str:
     key = " · ".join(f'<FONT COLOR="{COLOURS[k]}">{_KIND_LEGEND[k]}</FONT>' for k in kinds)
     key += " · upright: API object · " + _html("italic: informal", italic=True)
     name = html.escape(machine.name)
-    return f'<<B>{name}</B>{_BR}<FONT POINT-SIZE="10" COLOR="{MUTED}">{key}</FONT>>'
+    return f'<<B>{name}</B>{_BR}<FONT POINT-SIZE="10" COLOR="{MUTED}">{_tidy(key)}</FONT>>'
 
 
 def _render_hints(machine: Machine) -> tuple[list[str], list[str]]:
@@ -297,6 +381,42 @@ def _from_any_records(machine: Machine) -> list[Transition]:
     return records
 
 
+@dataclass(frozen=True)
+class _Edge:
+    """One arrow of the diagram: the rules of one kind that lead from one
+    state (or, for ``from = "*"`` records, from the "any state" note) to
+    another, in table order."""
+
+    rules: tuple[Transition, ...]
+
+    @property
+    def source(self) -> str:
+        return self.rules[0].source.name
+
+    @property
+    def target(self) -> str:
+        return self.rules[0].target.name
+
+    @property
+    def kind(self) -> str:
+        return self.rules[0].kind
+
+
+def _edges(machine: Machine) -> tuple[list[_Edge], list[_Edge]]:
+    """The ordinary edges and the edges from the "any state" note, each a
+    group of parallel rules of the same kind, in the order of their first
+    rule in the table."""
+    groups: dict[tuple[bool, str, str, str], list[Transition]] = {}
+    from_any = {id(t) for t in _from_any_records(machine)}
+    for t in machine.transitions:
+        if t.from_any and id(t) not in from_any:
+            continue  # the record is drawn once, by its first expansion
+        source = "*" if t.from_any else t.source.name
+        groups.setdefault((t.from_any, source, t.target.name, t.kind), []).append(t)
+    edges = [(key[0], _Edge(tuple(rules))) for key, rules in groups.items()]
+    return [e for any_, e in edges if not any_], [e for any_, e in edges if any_]
+
+
 def _layout_edge(graph: Any, machine: Machine, tail: str, head: str) -> None:
     """An invisible edge that only steers the layout (never a transition;
     its id says so)."""
@@ -307,8 +427,15 @@ def _side_alignment(
     machine: Machine, main_path: list[str], side: list[str]
 ) -> list[tuple[str, str]]:
     """Pairs (main-path state, side state) to draw on one row: a side state
-    goes one row below the first state that leads into it."""
+    goes one row below the first state that leads into it, unless a rule
+    joins it to the main-path state of that row: dot puts the label of an
+    edge within one row above the edge, where it collides with the labels
+    of the edges coming down into that row (keep_alive's
+    ``enabled_http_1_0 -> disabled``)."""
     row = {name: index for index, name in enumerate(main_path)}
+    joined = {
+        frozenset((t.source.name, t.target.name)) for t in machine.transitions if not t.from_any
+    }
     pairs = []
     for name in side:
         sources = [
@@ -319,22 +446,23 @@ def _side_alignment(
         if not sources:
             continue
         row[name] = min(sources) + 1
-        if row[name] < len(main_path):
+        if row[name] < len(main_path) and frozenset((main_path[row[name]], name)) not in joined:
             pairs.append((main_path[row[name]], name))
     return pairs
 
 
-def _drawing_order(machine: Machine, main_path: list[str]) -> list[Transition]:
-    """The transitions drawn as ordinary edges, in the order that gives the
-    clearest layout under ``ordering=out``: shortcuts that skip ahead along
-    the main path first, longest first (they go round its left side, nested),
-    then the main path
-    itself, then branches to other states, then the ways back. Table order
-    breaks ties, so the result is as deterministic as the tables."""
+def _drawing_order(edges: list[_Edge], main_path: list[str]) -> list[_Edge]:
+    """The ordinary edges in the order dot should start its layout from (it
+    tries the edges declared first furthest left): shortcuts that skip ahead
+    along the main path first, longest first (they go round its left side,
+    nested), then the main path itself, then branches to other states, then
+    the ways back. Table order breaks ties, so the result is as
+    deterministic as the tables. (No ``ordering=out``: forcing this order
+    made dot cross edges over labels once parallel rules became one edge.)"""
     position = {name: index for index, name in enumerate(main_path)}
 
-    def band(t: Transition) -> int:
-        source, target = position.get(t.source.name), position.get(t.target.name)
+    def band(e: _Edge) -> int:
+        source, target = position.get(e.source), position.get(e.target)
         if source is None or target is None:
             return 2
         if target > source + 1:
@@ -343,15 +471,27 @@ def _drawing_order(machine: Machine, main_path: list[str]) -> list[Transition]:
             return 3
         return 1
 
-    def span(t: Transition) -> int:
+    def span(e: _Edge) -> int:
         # Among the shortcuts, the longest goes first, so that it is drawn
         # outermost and the shorter ones nest inside it without crossing.
-        if band(t) != 0:
+        if band(e) != 0:
             return 0
-        return position[t.source.name] - position[t.target.name]
+        return position[e.source] - position[e.target]
 
-    ordinary = [t for t in machine.transitions if not t.from_any]
-    return sorted(ordinary, key=lambda t: (band(t), span(t)))
+    return sorted(edges, key=lambda e: (band(e), span(e)))
+
+
+def _edge_attrs(edge: _Edge, machine: Machine, words: _Words) -> dict[str, str]:
+    colour = COLOURS[edge.kind]
+    return {
+        "id": drawn_edge_id(edge.rules),
+        # Every rule the edge draws, by its own id: an SVG viewer (or a
+        # test) can find a rule's edge by its class.
+        "class": " ".join(edge_id(t) for t in edge.rules),
+        "color": colour,
+        "fontcolor": colour,
+        "label": _edge_label(edge.rules, machine, colour, words),
+    }
 
 
 def render_machine(machine: Machine, machines: Iterable[Machine] | None = None) -> Any:
@@ -389,19 +529,13 @@ def render_machine(machine: Machine, machines: Iterable[Machine] | None = None) 
         edge_attr={"fontname": FONT, "fontsize": "11", "arrowsize": "0.8", "penwidth": "1.4"},
     )
 
-    if side:
-        # A table that names side states asks for one main column with
-        # branches to its right. Keeping each state's edges in the order we
-        # declare them (see _drawing_order) puts the shortcuts down the left
-        # of the column, clear of the branches. Without side states, dot's own
-        # crossing minimisation does better (the switch_protocol diamond).
-        graph.attr(ordering="out")
-
     italic_states = machine.name not in words.formal_machines
-    from_any = _from_any_records(machine)
+    ordinary, from_any = _edges(machine)
     # A target of a from-any rule that nothing else enters (ERROR) is drawn
     # apart, so that its edges do not cross the whole diagram.
-    apart = {t.target for t in from_any} - {t.target for t in machine.transitions if not t.from_any}
+    apart = {e.rules[0].target for e in from_any} - {
+        t.target for t in machine.transitions if not t.from_any
+    }
     main_set, side_set = set(main_path), set(side)
 
     def state_node(state: Any, where: Any) -> None:
@@ -438,15 +572,9 @@ def render_machine(machine: Machine, machines: Iterable[Machine] | None = None) 
         _layout_edge(graph, machine, main_state, side_state)
 
     consecutive = set(itertools.pairwise(main_path))
-    for transition in _drawing_order(machine, main_path):
-        colour = COLOURS[transition.kind]
-        source, target = transition.source.name, transition.target.name
-        attrs = {
-            "id": edge_id(transition),
-            "color": colour,
-            "fontcolor": colour,
-            "label": _edge_label(transition, machine, colour, words),
-        }
+    for edge in _drawing_order(ordinary, main_path):
+        source, target = edge.source, edge.target
+        attrs = _edge_attrs(edge, machine, words)
         if (source, target) in consecutive:
             attrs["weight"] = "8"
         elif source in main_set and target in main_set and source != target:
@@ -477,16 +605,12 @@ def render_machine(machine: Machine, machines: Iterable[Machine] | None = None) 
             for state in machine.states:
                 if state in apart:
                     state_node(state, sub)
-            for transition in from_any:
-                colour = COLOURS[transition.kind]
+            for edge in from_any:
                 sub.edge(
                     f"{machine.name}_any",
-                    transition.target.name,
-                    id=edge_id(transition),
-                    color=colour,
-                    fontcolor=colour,
+                    edge.target,
                     style="dashed",
-                    label=_edge_label(transition, machine, colour, words),
+                    **_edge_attrs(edge, machine, words),
                 )
         if main_path:
             # Keeps the group below the main path.
@@ -543,7 +667,7 @@ def table_rst(machine: Machine, machines: Iterable[Machine] | None = None) -> st
             kind = "state"
         else:
             on = _rst_word(trigger.label, formal=trigger.formal)
-            if _sent_by_the_other_role(trigger, machine):
+            if _sent_by_whom(trigger, machine, words):
                 assert trigger.role is not None
                 on += f" sent by {trigger.role.name.lower()}"
             if t.guard:
@@ -582,6 +706,49 @@ class RenderResult:
     dot_missing: bool = False
 
 
+_SVG_RUN = re.compile(
+    rb'<text text-anchor="start" x="(?P<x>[^"]*)" y="(?P<y>[^"]*)"(?P<font>[^>]*)>(?P<text>[^<]*)</text>'
+)
+
+
+def _flow_runs(svg: bytes) -> bytes:
+    """*svg* with each line of a label written as one ``<text>``.
+
+    ``dot`` writes every run of one font as a ``<text>`` of its own, at the
+    place where the run after the one before it ended, as measured by
+    Graphviz. A browser draws the same words a little wider or narrower,
+    and strips the spaces at the ends of each ``<text>``, so the runs of a
+    line overlap or drift apart ("is upgrade_proposedor  both"). Here the
+    runs of one line become ``<tspan>`` pieces of one ``<text>``, which the
+    browser lays out one after the other itself, keeping their spaces.
+    """
+    out: list[bytes] = []
+    line: list[re.Match[bytes]] = []
+
+    def flush() -> None:
+        if len(line) == 1:
+            out.append(line[0].group(0))
+        elif line:
+            first = line[0]
+            pieces = b"".join(b"<tspan%s>%s</tspan>" % (m["font"], m["text"]) for m in line)
+            out.append(
+                b'<text text-anchor="start" x="%s" y="%s" xml:space="preserve">%s</text>'
+                % (first["x"], first["y"], pieces)
+            )
+        line.clear()
+
+    for row in svg.split(b"\n"):
+        match = _SVG_RUN.fullmatch(row)
+        if match is None or (line and match["y"] != line[0]["y"]):
+            flush()
+        if match is None:
+            out.append(row)
+        else:
+            line.append(match)
+    flush()
+    return b"\n".join(out)
+
+
 def _write_if_changed(path: Path, data: bytes) -> bool:
     # Leaving unchanged files alone keeps their timestamps, so Sphinx does not
     # rebuild pages whose diagrams did not change.
@@ -612,7 +779,8 @@ def write_machine(
     if not result.dot_missing:
         for fmt in formats:
             try:
-                files[outdir / f"{machine.name}.{fmt}"] = graph.pipe(format=fmt)
+                image = graph.pipe(format=fmt)
+                files[outdir / f"{machine.name}.{fmt}"] = _flow_runs(image) if fmt == "svg" else image
             except _graphviz().ExecutableNotFound:
                 result.dot_missing = True
                 break

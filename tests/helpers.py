@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
 from h11sm import CLIENT, SERVER, Connection
 from h11sm._events import Event
 
@@ -39,3 +44,18 @@ def normalize_data(events: list[Event]) -> list[Event]:
         else:
             merged.append(event)
     return merged
+
+
+def fuzz_tool() -> ModuleType:
+    """``tools/fuzz.py``, loaded once for every test module that uses it:
+    the one home of the stream generators, the damage and the checks that
+    the fuzzer runs, so the tests run exactly what ``make fuzz`` runs."""
+    name = "h11sm_fuzz_tool"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parent.parent / "tools" / "fuzz.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules[name]

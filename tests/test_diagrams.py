@@ -1,16 +1,18 @@
 """The diagram tool draws exactly the rules in the tables, in the spec's colours.
 
-Every edge in the DOT carries an id naming the rule it draws, so these tests
-can hold the picture to the tables: each transition appears as exactly one
-edge (a ``from = "*"`` record, which the engine expands into one transition
-per state, as one edge from the "any state" note), with the colour and style
-of its kind, and no other edge is drawn except invisible layout helpers.
+Every edge in the DOT carries a class listing the rules it draws, so these
+tests can hold the picture to the tables: each transition appears in exactly
+one edge (a ``from = "*"`` record, which the engine expands into one
+transition per state, as one edge from the "any state" note), with the colour
+and style of its kind; rules of one kind between the same two states share
+one edge; and no other edge is drawn except invisible layout helpers.
 """
 
 from __future__ import annotations
 
 import ast
 import colorsys
+import itertools
 import os
 import re
 import shutil
@@ -47,6 +49,11 @@ class Edge:
     @property
     def id(self) -> str:
         return self.attrs.get("id", "")
+
+    @property
+    def rules(self) -> list[str]:
+        """The ids (``rd.edge_id``) of the rules the edge draws."""
+        return self.attrs.get("class", "").split()
 
 
 def _parse_attrs(text: str) -> dict[str, str]:
@@ -99,6 +106,15 @@ def drawn(edges: list[Edge]) -> list[Edge]:
     return [e for e in edges if e.attrs.get("style") != "invis"]
 
 
+def by_rule(dot: str) -> dict[str, Edge]:
+    """Each rule's id -> the edge that draws it."""
+    return {rule: e for e in drawn(edges_of(dot)) for rule in e.rules}
+
+
+def drawn_rules(dot: str) -> Counter[str]:
+    return Counter(rule for e in drawn(edges_of(dot)) for rule in e.rules)
+
+
 def records(machine: m.Machine) -> Iterator[m.Transition]:
     """One transition per table record: from-any records once."""
     seen: set[str] = set()
@@ -121,15 +137,34 @@ def machine(request: pytest.FixtureRequest) -> m.Machine:
 # -- every rule is one edge, and nothing else is drawn -------------------------------
 
 
-def test_every_transition_is_exactly_one_edge(machine: m.Machine) -> None:
-    edges = drawn(edges_of(rd.dot_source(machine)))
+def test_every_transition_is_in_exactly_one_edge(machine: m.Machine) -> None:
+    dot = rd.dot_source(machine)
     expected = Counter(rd.edge_id(t) for t in records(machine))
     assert all(count == 1 for count in expected.values()), "edge ids must name rules uniquely"
-    assert Counter(e.id for e in edges) == expected
+    assert drawn_rules(dot) == expected
+    # An edge's id names all its rules, in table order.
+    rules = {rd.edge_id(t): t for t in records(machine)}
+    for edge in drawn(edges_of(dot)):
+        assert edge.id == rd.drawn_edge_id([rules[r] for r in edge.rules])
+
+
+def test_parallel_rules_of_one_kind_share_one_edge(machine: m.Machine) -> None:
+    rules = {rd.edge_id(t): t for t in records(machine)}
+    seen = set()
+    for edge in drawn(edges_of(rd.dot_source(machine))):
+        ends = {("*" if rules[r].from_any else rules[r].source, rules[r].target, rules[r].kind) for r in edge.rules}
+        assert len(ends) == 1, f"{edge.id} joins rules of different ends or kinds"
+        assert ends.isdisjoint(seen), f"{edge.id} is drawn beside a parallel edge of its kind"
+        seen |= ends
+    # What the rule asks of the package's own tables: the server's five ways
+    # from DONE to MUST_CLOSE are one edge.
+    if machine.name == "server":
+        [edge] = [e for e in drawn(edges_of(rd.dot_source(machine))) if (e.tail, e.head) == ("DONE", "MUST_CLOSE")]
+        assert len(edge.rules) == 5
 
 
 def test_edges_join_the_right_states(machine: m.Machine) -> None:
-    by_id = {e.id: e for e in drawn(edges_of(rd.dot_source(machine)))}
+    by_id = by_rule(rd.dot_source(machine))
     for t in records(machine):
         edge = by_id[rd.edge_id(t)]
         assert edge.head == t.target.name
@@ -174,7 +209,7 @@ def test_the_palette_is_the_specs() -> None:
 
 
 def test_edge_colour_and_style_follow_the_kind(machine: m.Machine) -> None:
-    by_id = {e.id: e for e in drawn(edges_of(rd.dot_source(machine)))}
+    by_id = by_rule(rd.dot_source(machine))
     for t in records(machine):
         edge = by_id[rd.edge_id(t)]
         assert edge.attrs["color"] == rd.COLOURS[t.kind]
@@ -189,22 +224,30 @@ def _one_line(label: str) -> str:
 
 
 def test_formal_labels_upright_informal_in_italics(machine: m.Machine) -> None:
-    by_id = {e.id: e for e in drawn(edges_of(rd.dot_source(machine)))}
+    by_id = by_rule(rd.dot_source(machine))
     for t in records(machine):
         label = _one_line(by_id[rd.edge_id(t)].attrs["label"])
         if t.trigger is None:
-            assert "<I>when </I>" in label
+            assert "<I>when " in label
             continue
         text = t.trigger.label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if t.trigger.formal:
-            assert f">{text}<" in label and f"<I>{text}</I>" not in label
+            # Upright, alone or after an italic "or " when it is stacked.
+            assert f">{text}<" in label or f"<I>or </I>{text}<" in label
+            assert f"<I>{text}</I>" not in label
         else:
-            assert f"<I>{text}</I>" in label
+            assert f"<I>{text}</I>" in label or f"<I>or {text}</I>" in label
 
 
-def _label_of(machine_name: str, edge: str) -> str:
-    by_id = {e.id: e for e in drawn(edges_of(rd.dot_source(m.MACHINES[machine_name])))}
-    return by_id[edge].attrs["label"]
+def _label_of(machine_name: str, rule: str) -> str:
+    """The label of the edge that draws *rule*."""
+    return by_rule(rd.dot_source(m.MACHINES[machine_name]))[rule].attrs["label"]
+
+
+def _text_of(label: str) -> list[str]:
+    """The lines of *label* as a reader sees them (tags taken out)."""
+    cell = label.split("<TD>")[1].split("</TD>")[0]
+    return [re.sub(r"<[^>]*>", "", line) for line in cell.split(rd._BR)]
 
 
 def test_long_labels_are_broken_into_two_lines_and_short_ones_are_not() -> None:
@@ -212,13 +255,177 @@ def test_long_labels_are_broken_into_two_lines_and_short_ones_are_not() -> None:
     # to read on a page.
     br = rd._BR
     assert br not in _label_of("client", "client:IDLE:Request:SEND_BODY")
-    assert br not in _label_of("client", "client:DONE:when?server=ERROR:MUST_CLOSE")
-    assert f"<I>keep_alive</I>{br}<I>is </I><I>disabled</I>" in _label_of(
-        "client", "client:DONE:when?keep_alive=disabled:MUST_CLOSE"
+    assert br not in _label_of("server", "server:IDLE:when?client=CLOSED:MUST_CLOSE")
+    assert f"<I>when switch_protocol</I>{br}<I>is no_proposal</I>" in _label_of(
+        "client", "client:MIGHT_SWITCH_PROTOCOL:when?switch_protocol=no_proposal:DONE"
     )
     assert f">InformationalResponse{br}(101 Switching Protocols)<" in _label_of(
         "server", "server:SEND_RESPONSE:AcceptUpgrade?switch_protocol=both_proposed|upgrade_proposed:SWITCHED_PROTOCOL"
     )
+
+
+# -- merged edges and how their labels read --------------------------------------------
+
+
+def test_parallel_state_rules_stack_their_conditions() -> None:
+    # The server's five ways from DONE to MUST_CLOSE: one condition a line,
+    # the guards on the client joined into one list in the client's order.
+    label = _label_of("server", "server:DONE:when?client=ERROR:MUST_CLOSE")
+    assert _text_of(label) == [
+        "when keep_alive is disabled",
+        "or client is IDLE, MUST_CLOSE,",
+        "CLOSED or ERROR",
+    ]
+    # The client's states stay upright (API objects), the words italic.
+    assert "<I>or client is </I>IDLE, MUST_CLOSE," in label
+
+
+def test_parallel_event_rules_stack_their_triggers_each_with_its_guard() -> None:
+    label = _label_of(
+        "server",
+        "server:SEND_RESPONSE:AcceptConnect?switch_protocol=both_proposed|connect_proposed:SWITCHED_PROTOCOL",
+    )
+    assert _text_of(label) == [
+        "InformationalResponse",
+        "(101 Switching Protocols)",
+        "if switch_protocol",
+        "is upgrade_proposed or both_proposed",
+        "or Response",
+        "(2xx to CONNECT)",
+        "if switch_protocol",
+        "is connect_proposed or both_proposed",
+    ]
+    signals = _label_of("keep_alive", "keep_alive:enabled:framing_conflict:disabled")
+    assert _text_of(signals) == [
+        "Connection: close seen",
+        "or HTTP/1.0 peer",
+        "or Transfer-Encoding with Content-Length",
+    ]
+
+
+def test_guards_say_where_they_hold_never_where_they_do_not(machine: m.Machine) -> None:
+    for edge in drawn(edges_of(rd.dot_source(machine))):
+        for line in _text_of(edge.attrs["label"]):
+            assert not re.search(r"\bnot\b", line), f"{edge.id}: {line!r}"
+    if machine.name == "client":
+        label = _label_of(
+            "client",
+            "client:DONE:when?switch_protocol=both_proposed|connect_proposed|switched|upgrade_proposed:MIGHT_SWITCH_PROTOCOL",
+        )
+        assert _text_of(label) == [
+            "when switch_protocol",
+            "is upgrade_proposed, connect_proposed,",
+            "both_proposed or switched",
+            "priority 1",
+        ]
+
+
+def test_conditions_on_several_machines_or_priorities_are_not_joined(tables: Path) -> None:
+    # Joining two guards into one list is only right when each names the
+    # same single machine and wins with the same priority.
+    _edit(
+        tables,
+        "client.toml",
+        lambda s: s.replace(
+            "# --- reuse",
+            NEW_RULE.replace('{ server = ["ERROR"] }', '{ server = ["SEND_BODY"], keep_alive = ["disabled"] }')
+            + NEW_RULE.replace("why =", "priority = 2\nwhy =").replace('["ERROR"]', '["SEND_RESPONSE"]')
+            + "\n# --- reuse",
+        ),
+    )
+    machines = rd.load_machines(tables)
+    client = next(mc for mc in machines if mc.name == "client")
+    label = by_rule(rd.dot_source(client, machines))["client:IDLE:when?server=CLOSED:MUST_CLOSE"].attrs["label"]
+    assert _text_of(label) == [
+        "when server is DONE, CLOSED or ERROR",
+        "or server is SEND_BODY",
+        "and keep_alive is disabled",
+        "or server is SEND_RESPONSE",
+        "priority 2",
+    ]
+
+
+def test_who_sent_an_event_is_said_where_it_is_not_plain(tables: Path) -> None:
+    # The server's machine moves on the client's Request: said. A machine
+    # without a role following an event both roles send: said. One
+    # following an event only the server sends (switch_protocol on a
+    # Response): not said.
+    data_rule = """
+[[on_event]]
+from = "enabled_http_1_0"
+event = "Data"
+by = "client"
+to = "enabled_http_1_0"
+priority = 3
+why = "A test rule: a roleless machine following the client's Data."
+"""
+    _edit(tables, "keep_alive.toml", lambda s: s.replace("[render]", data_rule + "\n[render]"))
+    machines = rd.load_machines(tables)
+    dots = {mc.name: rd.dot_source(mc, machines) for mc in machines}
+    request = by_rule(dots["server"])["server:IDLE:Request@client:SEND_RESPONSE"]
+    assert _text_of(request.attrs["label"]) == ["Request", "sent by client"]
+    loop = by_rule(dots["keep_alive"])["keep_alive:enabled_http_1_0:Data@client:enabled_http_1_0"]
+    assert _text_of(loop.attrs["label"]) == [
+        "Data",
+        "sent by client",
+        "priority 3",
+        "or HTTP/1.0 peer asks keep-alive",
+    ]
+    assert "sent by" not in dots["switch_protocol"]
+    assert "``Data`` sent by client (priority 3)" in next(
+        rd.table_rst(mc, machines) for mc in machines if mc.name == "keep_alive"
+    )
+
+
+def test_no_text_run_starts_with_a_space(machine: m.Machine) -> None:
+    # A browser drops the spaces at the ends of each run of text in the SVG;
+    # a run that starts with one would move left onto the word before it.
+    dot = rd.dot_source(machine)
+    assert not re.search(r"(</I>|</FONT>|<BR[^>]*>) ", dot)
+    assert "</I><I>" not in dot  # touching runs of one style are one run
+    assert rd._tidy("<I>a</I> <I>b</I> or <I>c</I></FONT> d") == "<I>a b </I>or <I>c </I></FONT>d"
+
+
+def test_each_line_of_a_label_is_one_svg_text() -> None:
+    runs = (
+        b'<text text-anchor="start" x="1" y="-5" font-style="italic">or client is </text>\n'
+        b'<text text-anchor="start" x="60" y="-5" fill="#1">CLOSED</text>\n'
+        b'<text text-anchor="start" x="3" y="-9">alone</text>\n'
+        b'<text text-anchor="middle" x="3" y="-9">centred</text>'
+    )
+    assert rd._flow_runs(runs).split(b"\n") == [
+        b'<text text-anchor="start" x="1" y="-5" xml:space="preserve">'
+        b'<tspan font-style="italic">or client is </tspan><tspan fill="#1">CLOSED</tspan></text>',
+        b'<text text-anchor="start" x="3" y="-9">alone</text>',
+        b'<text text-anchor="middle" x="3" y="-9">centred</text>',
+    ]
+
+
+@pytest.mark.skipif(
+    not HAVE_DOT, reason="Graphviz's dot is not installed (apt-get install graphviz)"
+)
+def test_the_svg_lays_out_each_label_line_in_the_browser(tmp_path: Path) -> None:
+    rd.write_all(tmp_path, formats=("svg",))
+    for name in MACHINE_NAMES:
+        svg = (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
+        lines = [line for line in svg.splitlines() if line.startswith("<text")]
+        for before, after in itertools.pairwise(lines):
+            y = re.compile(r' y="([^"]*)"')
+            assert not (
+                'text-anchor="start"' in before
+                and 'text-anchor="start"' in after
+                and y.search(before)[1] == y.search(after)[1]  # type: ignore[index]
+            ), f"{name}: two runs of one line: {before} {after}"
+    server = (tmp_path / "server.svg").read_text(encoding="utf-8")
+    italic = '<tspan font-family="DejaVu Sans" font-style="italic" font-size="11.00" fill="#1e7b34">'
+    assert italic + "or client is </tspan>" in server
+
+
+def test_a_side_state_joined_to_its_row_is_not_pinned_to_it() -> None:
+    # keep_alive's enabled_http_1_0 leads to disabled: on one row, that
+    # edge's label would sit on the labels coming down into the row.
+    assert "rank=same" not in rd.dot_source(m.MACHINES["keep_alive"])
+    assert rd.dot_source(m.MACHINES["client"]).count("rank=same") == 2
 
 
 def test_the_kinds_cover_all_three_colours() -> None:
@@ -253,9 +460,9 @@ def test_main_path_is_declared_in_order_in_one_group(machine: m.Machine) -> None
 
 
 def test_shortcuts_along_the_main_path_nest_longest_outermost() -> None:
-    # Under ordering=out the edges declared first are drawn furthest left:
-    # the longest jump down the main path must come first, so the shorter
-    # ones nest inside it instead of crossing it.
+    # dot starts from the order the edges are declared in, furthest left
+    # first: the longest jump down the main path must come first, so the
+    # shorter ones nest inside it instead of crossing it.
     order = [e.id for e in drawn(edges_of(rd.dot_source(m.MACHINES["server"]))) if e.tail == "IDLE"]
     assert order[:4] == [
         "server:IDLE:ConnectionClosed:CLOSED",
@@ -343,14 +550,18 @@ def test_changing_a_table_changes_the_diagram(tables: Path) -> None:
     assert after["switch_protocol"] == before["switch_protocol"]
     new_id = "client:IDLE:when?server=ERROR:MUST_CLOSE"
     assert new_id not in before["client"]
-    edge = next(e for e in drawn(edges_of(after["client"])) if e.id == new_id)
+    edge = by_rule(after["client"])[new_id]
     assert edge.attrs["color"] == rd.COLOURS["state"]
-    assert "<I>close option sent</I>" in after["keep_alive"]
+    # The new rule joins the edge of the rules it runs parallel to.
+    assert edge.rules == [
+        "client:IDLE:when?server=CLOSED:MUST_CLOSE",
+        "client:IDLE:when?server=DONE|ERROR:MUST_CLOSE",
+        new_id,
+    ]
+    assert "close option sent" in after["keep_alive"]
     assert "Connection: close seen" not in after["keep_alive"]
     client = next(mc for mc in machines if mc.name == "client")
-    assert Counter(e.id for e in drawn(edges_of(after["client"]))) == Counter(
-        rd.edge_id(t) for t in records(client)
-    )
+    assert drawn_rules(after["client"]) == Counter(rd.edge_id(t) for t in records(client))
 
 
 def test_cli_draws_another_table_set(tables: Path, tmp_path: Path) -> None:
@@ -438,8 +649,10 @@ def test_with_dot_the_tool_renders_svg_and_png(tmp_path: Path) -> None:
     for name in MACHINE_NAMES:
         assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         svg = (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
-        for t in records(m.MACHINES[name]):
-            assert f'id="{rd.edge_id(t)}"'.replace(">", "&gt;") in svg
+        classes = Counter(
+            rule for found in re.findall(r'<g id="[^"]*" class="edge ([^"]*)"', svg) for rule in found.split()
+        )
+        assert classes == Counter(rd.edge_id(t) for t in records(m.MACHINES[name]))
 
 
 @pytest.mark.skipif(
@@ -484,5 +697,4 @@ def test_other_layout_hints_still_draw_every_rule_once(tables: Path, render: str
     )
     machines = rd.load_machines(tables)
     client = next(mc for mc in machines if mc.name == "client")
-    edges = drawn(edges_of(rd.dot_source(client, machines)))
-    assert Counter(e.id for e in edges) == Counter(rd.edge_id(t) for t in records(client))
+    assert drawn_rules(rd.dot_source(client, machines)) == Counter(rd.edge_id(t) for t in records(client))

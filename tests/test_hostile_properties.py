@@ -10,36 +10,21 @@ only a small constant times feeding it whole.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from helpers import fuzz_tool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from h11sm import CLIENT, SERVER, Connection, EndOfMessage, ProtocolError, Request, Response
 from h11sm._codec import ReceiveBuffer
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load_fuzz_tool() -> ModuleType:
-    if "h11sm_fuzz_tool" in sys.modules:  # test_smuggling.py loaded it first
-        return sys.modules["h11sm_fuzz_tool"]
-    spec = importlib.util.spec_from_file_location("h11sm_fuzz_tool", ROOT / "tools" / "fuzz.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-fuzz: Any = _load_fuzz_tool()
+fuzz: Any = fuzz_tool()
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -25,23 +25,15 @@ for a rejected one, that h11sm refuses what two parsers could disagree on.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import fuzz_tool
 
 from h11sm import ConnectionClosed, Data, EndOfMessage, InformationalResponse, Request, Response
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("h11sm_fuzz_tool", ROOT / "tools" / "fuzz.py")
-assert _spec is not None and _spec.loader is not None
-fuzz: Any = sys.modules.get("h11sm_fuzz_tool") or importlib.util.module_from_spec(_spec)
-if "h11sm_fuzz_tool" not in sys.modules:
-    sys.modules["h11sm_fuzz_tool"] = fuzz
-    _spec.loader.exec_module(fuzz)
+fuzz: Any = fuzz_tool()
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,13 @@ from h11sm import (  # noqa: E402
     Data,
     EndOfMessage,
     Event,
+    InformationalResponse,
     Paused,
     ProtocolError,
     Request,
     Response,
 )
+from h11sm._headers import Headers  # noqa: E402
 
 REGRESSIONS = ROOT / "tests" / "fuzz_regressions"
 HANG_SECONDS = 5.0
@@ -246,10 +248,20 @@ def check(case: Case, cuts: list[int] | None = None, *, hang_seconds: float | No
 
 
 # -- generating valid messages ------------------------------------------------
+#
+# The one generator of valid streams: the fuzzer damages its bytes, and the
+# codec's property tests (tests/test_codec_properties.py) also hold the
+# parser to the events each stream must give.
 
 _NAMES = [b"X-Thing", b"accept", b"User-Agent", b"cookie", b"x_y", b"A!#$%&'*+.^`|~1", b"Via", b"ETag"]
-_VALUES = [b"", b"a", b"a b", b"text/html; q=0.9", b'"quoted\\" value"', b"caf\xc3\xa9", b"\x80\xff", b"1, 2,,3"]
-_OWS = [b"", b" ", b"\t", b" \t "]
+# Field value pieces: no whitespace at either end, no controls; some typical
+# values, some random ones.
+_VALUE_CHARS = st.sampled_from([*b'aZ09:;,/"()=?@{}\\~\x80\xff', 0x20, 0x09])
+_VALUE_PIECES = st.one_of(
+    st.sampled_from([b"a", b"a b", b"text/html; q=0.9", b'"quoted\\" value"', b"caf\xc3\xa9", b"\x80\xff", b"1, 2,,3"]),
+    st.lists(_VALUE_CHARS, min_size=1, max_size=12).map(bytes).map(lambda piece: piece.strip(b" \t")).filter(bool),
+)
+_OWS = st.sampled_from([b"", b" ", b"\t", b" \t ", b"  \t"])
 _TARGETS = [
     ("GET", "/"),
     ("GET", "/a/b?c=d%20e#f"),
@@ -262,97 +274,176 @@ _TARGETS = [
 ]
 
 
+@dataclass
+class Stream:
+    """Valid messages: their bytes and the events they must parse to.
+
+    For responses, *methods* are the methods of the requests they answer,
+    and *lenient* says whether lines may end with a bare LF (which a client
+    accepts in a response)."""
+
+    wire: bytes = b""
+    events: list[Event] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    lenient: bool = False
+
+
+def _random_case(draw: st.DrawFn, name: bytes) -> bytes:
+    flips = draw(st.lists(st.booleans(), min_size=len(name), max_size=len(name)))
+    return bytes((c ^ 0x20) if flip and chr(c).isalpha() else c for c, flip in zip(name, flips, strict=True))
+
+
 @st.composite
-def _fields(draw: st.DrawFn, eol: bytes = b"\r\n", folds: bool = False) -> bytes:
+def field_lines(
+    draw: st.DrawFn, eol: bytes | st.SearchStrategy[bytes] = b"\r\n", folds: bool = True
+) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """Some ordinary fields: the wire lines and the expected pairs (with
+    obs-folds only if *folds*: requests may not hold them)."""
     wire = b""
+    expected = []
     for _ in range(draw(st.integers(0, 4))):
         name = draw(st.sampled_from(_NAMES))
-        if draw(st.booleans()):
-            name = name.upper()
-        wire += name + b":" + draw(st.sampled_from(_OWS)) + draw(st.sampled_from(_VALUES))
-        if folds and draw(st.integers(0, 4)) == 0:
-            wire += eol + draw(st.sampled_from([b" ", b"\t"])) + draw(st.sampled_from(_VALUES))
-        wire += draw(st.sampled_from(_OWS)) + eol
-    return wire
+        pieces = draw(st.lists(_VALUE_PIECES, min_size=0, max_size=3 if folds else 1))
+        line_end = eol if isinstance(eol, bytes) else draw(eol)
+        wire += _random_case(draw, name) + b":" + draw(_OWS)
+        if pieces:
+            wire += pieces[0] + draw(_OWS)
+            for piece in pieces[1:]:
+                # obs-fold: a line ending, then SP/HTAB, then the continuation.
+                wire += line_end + draw(st.sampled_from([b" ", b"\t", b" \t "])) + piece
+                wire += draw(_OWS)
+        wire += line_end
+        expected.append((name.lower(), b" ".join(pieces)))
+    return wire, expected
 
 
 @st.composite
-def _chunked_body(draw: st.DrawFn, folds: bool) -> bytes:
+def chunked_body(draw: st.DrawFn, folds: bool = True) -> tuple[bytes, bytes, list[tuple[bytes, bytes]]]:
+    """Wire bytes of a chunked body, its payload, and its trailers."""
     wire = b""
+    payload = b""
     for chunk in draw(st.lists(st.binary(min_size=1, max_size=24), max_size=4)):
         size = b"%x" % len(chunk)
         if draw(st.booleans()):
             size = size.upper().rjust(draw(st.integers(1, 16)), b"0")
         extension = draw(st.sampled_from([b"", b";a", b";a=b", b' ; n = "v;\\"x"', b";a;b=c"]))
         wire += size + extension + b"\r\n" + chunk + b"\r\n"
-    wire += b"0" + draw(st.sampled_from([b"", b";last"])) + b"\r\n"
-    return wire + draw(_fields(folds=folds)) + b"\r\n"
+        payload += chunk
+    trailer_wire, trailers = draw(field_lines(folds=folds))
+    wire += b"0" + draw(st.sampled_from([b"", b";last"])) + b"\r\n" + trailer_wire + b"\r\n"
+    return wire, payload, trailers
 
 
 @st.composite
-def _body(draw: st.DrawFn, folds: bool, response: bool = False, last: bool = False) -> tuple[bytes, bytes]:
-    """(framing field lines, body bytes). Without framing fields a request
-    has no body and a response runs until the close: only the last may."""
-    choices = ["length", "chunked"]
-    if not response:
-        choices.append("none")
-    elif last:
-        choices.append("close")
-    framing = draw(st.sampled_from(choices))
+def request(draw: st.DrawFn, last: bool = True) -> Stream:
+    """One valid request. Only a *last* one may end the connection's reuse
+    (HTTP/1.0 without keep-alive, CONNECT)."""
+    method, target = draw(st.sampled_from(_TARGETS if last else _TARGETS[:-1]))
+    version = draw(st.sampled_from([b"1.1", b"1.1", b"1.0"] if last else [b"1.1"]))
+    wire = draw(st.sampled_from([b"", b"\r\n", b"\r\n\r\n"]))
+    wire += b"%s %s HTTP/%s\r\n" % (method.encode(), target.encode(), version)
+    expected: list[tuple[bytes, bytes]] = []
+    if version == b"1.1" or draw(st.booleans()):
+        wire += _random_case(draw, b"host") + b":" + draw(_OWS) + b"example.com" + draw(_OWS) + b"\r\n"
+        expected.append((b"host", b"example.com"))
+    lines, fields = draw(field_lines(folds=False))
+    wire += lines
+    expected += fields
+    # (A CONNECT has no content, RFC 9110 §9.3.6: framing fields are
+    # refused; HTTP/1.0 has no Transfer-Encoding.)
+    framing = "none" if method == "CONNECT" else draw(st.sampled_from(["none", "length", "chunked"]))
+    body_wire = payload = b""
+    trailers: list[tuple[bytes, bytes]] = []
     if framing == "length":
-        payload = draw(st.binary(max_size=40))
-        return b"Content-Length: %d\r\n" % len(payload), payload
-    if framing == "chunked":
-        return b"Transfer-Encoding: chunked\r\n", draw(_chunked_body(folds))
-    if framing == "close":
-        return b"", draw(st.binary(max_size=40))
-    return b"", b""
+        payload = body_wire = draw(st.binary(max_size=40))
+        wire += b"Content-Length: %d\r\n" % len(payload)
+        expected.append((b"content-length", b"%d" % len(payload)))
+    elif framing == "chunked" and version == b"1.1":
+        body_wire, payload, trailers = draw(chunked_body(folds=False))
+        wire += b"Transfer-Encoding: chunked\r\n"
+        expected.append((b"transfer-encoding", b"chunked"))
+    for name, value in draw(st.sampled_from([[], [(b"Connection", b"keep-alive")], [(b"Expect", b"100-continue")]])):
+        wire += name + b": " + value + b"\r\n"
+        expected.append((name.lower(), value))
+    wire += b"\r\n" + body_wire
+    events: list[Event] = [Request._from_wire(method.encode(), target.encode(), Headers._from_wire(expected), version)]
+    if payload:
+        events.append(Data._from_wire(payload))
+    events.append(EndOfMessage._from_wire(Headers._from_wire(trailers)))
+    return Stream(wire, events)
 
 
 @st.composite
-def request_stream(draw: st.DrawFn) -> tuple[bytes, int]:
-    """One to three pipelined requests, all valid, and how many. Only the
-    last may end the connection's reuse (HTTP/1.0, CONNECT)."""
-    wire = b""
+def request_streams(draw: st.DrawFn, reusable: bool = True) -> Stream:
+    """One to three pipelined requests. With *reusable*, only the last may
+    end the connection's reuse, as a connection needs to read them all;
+    the codec alone reads any order."""
+    stream = Stream()
+    count = draw(st.integers(1, 3))
+    for index in range(count):
+        message = draw(request(last=index == count - 1 or not reusable))
+        stream.wire += message.wire
+        stream.events += message.events
+    return stream
+
+
+@st.composite
+def response_streams(draw: st.DrawFn) -> Stream:
+    """Responses to one to three requests (the methods are in the stream);
+    only the last may be delimited by the close."""
+    lenient = draw(st.booleans())
+    eol = st.sampled_from([b"\r\n", b"\n"]) if lenient else st.just(b"\r\n")
+    stream = Stream(lenient=lenient)
     count = draw(st.integers(1, 3))
     for index in range(count):
         last = index == count - 1
-        method, target = draw(st.sampled_from(_TARGETS if last else _TARGETS[:-1]))
-        version = draw(st.sampled_from([b"1.1", b"1.1", b"1.0"] if last else [b"1.1"]))
-        wire += draw(st.sampled_from([b"", b"\r\n", b"\r\n\r\n"]))
-        wire += b"%s %s HTTP/%s\r\n" % (method.encode(), target.encode(), version)
-        wire += b"Host:" + draw(st.sampled_from(_OWS)) + b"example.com\r\n"
-        wire += draw(_fields())
-        framing, body = draw(_body(folds=False))
-        if (version == b"1.0" and framing.startswith(b"Transfer")) or method == "CONNECT":
-            # (No Transfer-Encoding in HTTP/1.0, no content in a CONNECT.)
-            framing, body = b"", b""
-        wire += framing + draw(st.sampled_from([b"", b"Connection: keep-alive\r\n", b"Expect: 100-continue\r\n"]))
-        wire += b"\r\n" + body
-    return wire, count
-
-
-@st.composite
-def response_stream(draw: st.DrawFn) -> tuple[bytes, tuple[str, ...]]:
-    """Responses to one to three requests, all valid, and the methods."""
-    wire = b""
-    methods = []
-    count = draw(st.integers(1, 3))
-    for index in range(count):
         method = draw(st.sampled_from(["GET", "GET", "HEAD", "POST"]))
-        methods.append(method)
-        eol = draw(st.sampled_from([b"\r\n", b"\r\n", b"\n"]))
-        wire += draw(st.sampled_from([b"", b"\r\n"]))
-        if draw(st.integers(0, 3)) == 0:
-            wire += b"HTTP/1.1 100 Continue" + eol + eol
+        stream.methods.append(method)
+        stream.wire += draw(st.sampled_from([b"", b"\r\n"]))
+        if draw(st.booleans()):
+            stream.wire += b"HTTP/1.1 100 Continue" + draw(eol) + draw(eol)
+            stream.events.append(InformationalResponse._from_wire(100, Headers._from_wire([]), b"1.1", b"Continue"))
         status = draw(st.sampled_from([200, 404, 204, 304, 500]))
-        wire += b"HTTP/1.1 %d" % status + draw(st.sampled_from([b" OK", b" ", b"", b" Two  words\t\x80"])) + eol
-        wire += draw(_fields(eol=eol, folds=True))
-        framing, body = draw(_body(folds=True, response=True, last=index == count - 1))
-        wire += framing + eol
-        if status not in (204, 304) and method != "HEAD":
-            wire += body
-    return wire, tuple(methods)
+        reason = draw(st.sampled_from([b"", b"OK", b"Whatever", b"Two  words\t", b"Two  words\t\x80"]))
+        line = b"HTTP/1.1 %d" % status
+        if reason or draw(st.booleans()):
+            line += b" " + reason
+        stream.wire += line + draw(eol)
+        lines, expected = draw(field_lines(eol))
+        stream.wire += lines
+        no_body = status in (204, 304) or method == "HEAD"
+        framing = draw(st.sampled_from(["length", "chunked"] + (["close"] if last else [])))
+        payload = body_wire = b""
+        trailers: list[tuple[bytes, bytes]] = []
+        if framing == "length":
+            size = draw(st.integers(0, 30))
+            stream.wire += b"Content-Length: %d" % size + draw(eol)
+            expected.append((b"content-length", b"%d" % size))
+            if not no_body:
+                payload = body_wire = draw(st.binary(min_size=size, max_size=size))
+        elif framing == "chunked":
+            stream.wire += b"Transfer-Encoding: chunked" + draw(eol)
+            expected.append((b"transfer-encoding", b"chunked"))
+            if not no_body:
+                body_wire, payload, trailers = draw(chunked_body())
+        elif not no_body:
+            payload = body_wire = draw(st.binary(max_size=40))
+        stream.wire += draw(eol) + body_wire
+        stream.events.append(Response._from_wire(status, Headers._from_wire(expected), b"1.1", reason))
+        if payload:
+            stream.events.append(Data._from_wire(payload))
+        stream.events.append(EndOfMessage._from_wire(Headers._from_wire(trailers)))
+    return stream
+
+
+def request_stream() -> st.SearchStrategy[tuple[bytes, int]]:
+    """Bytes of one to three requests a server can read in turn, and how many."""
+    return request_streams().map(lambda s: (s.wire, sum(type(e) is Request for e in s.events)))
+
+
+def response_stream() -> st.SearchStrategy[tuple[bytes, tuple[str, ...]]]:
+    """Bytes of responses a client can read in turn, and the methods of its requests."""
+    return response_streams().map(lambda s: (s.wire, tuple(s.methods)))
 
 
 # -- damaging them -------------------------------------------------------------
