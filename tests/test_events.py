@@ -24,6 +24,7 @@ from h11sm._events import (
     Paused,
     Request,
     Response,
+    _StatusResponse,
 )
 from h11sm._headers import EMPTY_HEADERS, Headers
 from h11sm._sentinels import (
@@ -177,6 +178,11 @@ def test_event_base_is_abstract_and_sealed() -> None:
     with pytest.raises(TypeError, match="h11sm events can't be subclassed"):
 
         class MyEvent(Event):
+            pass
+    # The private base the two responses share is sealed as well.
+    with pytest.raises(TypeError, match="h11sm events can't be subclassed"):
+
+        class MyResponse(_StatusResponse):
             pass
 
 
