@@ -131,10 +131,11 @@ def _bytes_field(value: object, what: str) -> bytes:
 # The versions nearly every event carries; they skip the checks below.
 _COMMON_VERSIONS: Final = frozenset({b"1.1", b"1.0"})
 
+# The constructors settle the usual values inline and call these checks for
+# the rest.
+
 
 def _http_version(value: object) -> bytes:
-    if type(value) is bytes and value in _COMMON_VERSIONS:
-        return value
     version = _bytes_field(value, "http_version")
     if _version_fullmatch(version) is None:
         raise LocalProtocolError(
@@ -144,8 +145,6 @@ def _http_version(value: object) -> bytes:
 
 
 def _status_code(value: object, event: str, low: int, high: int) -> int:
-    if type(value) is int and low <= value < high:
-        return value
     if type(value) is not int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{event}.status_code must be an int, not {type(value).__name__}")
@@ -156,8 +155,6 @@ def _status_code(value: object, event: str, low: int, high: int) -> int:
 
 
 def _reason(value: object) -> bytes:
-    if value == b"" and type(value) is bytes:
-        return value
     reason = _bytes_field(value, "reason")
     if reason.translate(None, _REASON_BYTES):
         raise LocalProtocolError(f"Illegal reason {_quote(reason)} (control characters)")
