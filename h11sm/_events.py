@@ -44,6 +44,13 @@ __all__ = [
 #: What the constructors accept where they store a byte string.
 BytesLike = bytes | bytearray | memoryview | str
 
+# Makes an event without running its constructor, for _from_wire and
+# unpickling. (Read once here: looking the method up on ``object`` at every
+# call costs more than the call itself. The stores are spelled
+# ``object.__setattr__(...)`` in full, though: that is the form mypyc turns
+# into a direct store.)
+_new: Final = object.__new__
+
 _token_fullmatch: Final = TOKEN_RE.fullmatch
 _target_fullmatch: Final = REQUEST_TARGET_RE.fullmatch
 _version_fullmatch: Final = HTTP_VERSION_RE.fullmatch
@@ -71,7 +78,7 @@ _sealed = False
 
 def _rebuild(cls: type[Event], values: tuple[object, ...]) -> Event:
     """Make an event of class *cls* from its field values (for unpickling)."""
-    made = object.__new__(cls)
+    made = _new(cls)
     for name, value in zip(cls._fields, values, strict=True):
         object.__setattr__(made, name, value)
     return made
@@ -237,7 +244,7 @@ class Request(Event):
     @staticmethod
     def _from_wire(method: bytes, target: bytes, headers: Headers, http_version: bytes) -> Request:
         """Build a Request from values the wire parser has checked."""
-        made = object.__new__(Request)
+        made = _new(Request)
         object.__setattr__(made, "method", method)
         object.__setattr__(made, "target", target)
         object.__setattr__(made, "headers", headers)
@@ -324,7 +331,7 @@ class InformationalResponse(_StatusResponse):
     ) -> InformationalResponse:
         """Build an InformationalResponse from values the wire parser has
         checked."""
-        made = object.__new__(InformationalResponse)
+        made = _new(InformationalResponse)
         made._store(status_code, headers, http_version, reason)
         return made
 
@@ -356,7 +363,7 @@ class Response(_StatusResponse):
         status_code: int, headers: Headers, http_version: bytes, reason: bytes
     ) -> Response:
         """Build a Response from values the wire parser has checked."""
-        made = object.__new__(Response)
+        made = _new(Response)
         made._store(status_code, headers, http_version, reason)
         return made
 
@@ -467,7 +474,7 @@ class Data(Event):
     @staticmethod
     def _from_wire(data: bytes) -> Data:
         """Build a Data event around bytes read from the wire."""
-        made = object.__new__(Data)
+        made = _new(Data)
         object.__setattr__(made, "data", data)
         object.__setattr__(made, "_chunk", None)
         return made
@@ -476,7 +483,7 @@ class Data(Event):
     def _from_wire_chunk(data: bytes, chunk_start: bool, chunk_end: bool, extensions: ChunkExtensions) -> Data:
         """Build a Data event around bytes read from a chunk, with the
         chunk fields the parser found."""
-        made = object.__new__(Data)
+        made = _new(Data)
         object.__setattr__(made, "data", data)
         object.__setattr__(made, "_chunk", (chunk_start, chunk_end, extensions))
         return made
@@ -569,9 +576,16 @@ class EndOfMessage(Event):
     @staticmethod
     def _from_wire(headers: Headers = EMPTY_HEADERS) -> EndOfMessage:
         """Build an EndOfMessage from trailers the wire parser has checked."""
-        made = object.__new__(EndOfMessage)
+        # Nearly every message ends without trailers, and events are
+        # immutable: they can all share one.
+        if headers is EMPTY_HEADERS:
+            return _END_WITHOUT_TRAILERS
+        made = _new(EndOfMessage)
         object.__setattr__(made, "headers", headers)
         return made
+
+
+_END_WITHOUT_TRAILERS: Final = EndOfMessage()
 
 
 @final

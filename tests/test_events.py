@@ -533,6 +533,10 @@ def test_from_wire_checks_nothing() -> None:
 
 def test_end_of_message_from_wire_defaults_to_no_trailers() -> None:
     assert EndOfMessage._from_wire() == EndOfMessage()
+    # Without trailers, received messages share one (immutable) event.
+    assert EndOfMessage._from_wire(EMPTY_HEADERS) is EndOfMessage._from_wire()
+    with_trailers = Headers._from_wire([(b"x-trailer", b"1")])
+    assert EndOfMessage._from_wire(with_trailers).headers is with_trailers
 
 
 def test_data_from_wire_keeps_the_object() -> None:
