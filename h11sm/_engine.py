@@ -59,6 +59,9 @@ class TriggerRefused(LocalProtocolError):
       when nobody recorded it (a question asked of :mod:`h11sm.machines`).
     """
 
+    # Shown where users meet it: tracebacks and reprs name the public module.
+    __module__ = "h11sm.machines"
+
     def __init__(
         self,
         msg: str,
@@ -83,10 +86,6 @@ class TriggerRefused(LocalProtocolError):
     def headline(self) -> str:
         """The first line of the message: what was refused, without the why."""
         return self.msg.partition("\n")[0]
-
-
-# Shown where users meet it: tracebacks and reprs name the public module.
-TriggerRefused.__module__ = "h11sm.machines"
 
 #: Signal trigger -> the role whose message raised it, as a connection saw
 #: it (see :meth:`Automaton.explain`).

@@ -32,6 +32,12 @@ class ProtocolError(Exception):
     that raise it themselves.
     """
 
+    # Tracebacks and class reprs name the public spelling, the one users
+    # catch (h11sm.ProtocolError), rather than this private module. (A class
+    # attribute, not an assignment after the class: plain code for mypyc,
+    # although a compiled class keeps the name of its defining module.)
+    __module__ = "h11sm"
+
     def __init__(self, msg: str, error_status_hint: int = 400) -> None:
         super().__init__(msg)
         self.msg = msg
@@ -60,11 +66,15 @@ class LocalProtocolError(AttributedProtocolError):
     """The caller broke the rules: an invalid event, an event not allowed in
     the current state, or a connection reused too early."""
 
+    __module__ = "h11sm"
+
 
 class RemoteProtocolError(AttributedProtocolError):
     """The peer broke the rules: raised while receiving. The peer's state is
     then ``ERROR``; a server may still send a response (see
     ``error_status_hint``) before closing."""
+
+    __module__ = "h11sm"
 
 
 def as_remote(error: ProtocolError) -> RemoteProtocolError:
@@ -90,10 +100,3 @@ def as_local(error: ProtocolError) -> LocalProtocolError:
     local = LocalProtocolError(error.msg, error.error_status_hint)
     local.__traceback__ = error.__traceback__
     return local
-
-
-# Tracebacks and class reprs name the public spelling, the one users catch
-# (h11sm.ProtocolError), rather than this private module.
-for _public in (ProtocolError, LocalProtocolError, RemoteProtocolError):
-    _public.__module__ = "h11sm"
-del _public

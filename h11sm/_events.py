@@ -11,15 +11,18 @@ are equal; they are not hashable.
 The wire parser has already checked everything it read, so it builds events
 with the private ``_from_wire`` constructors, which take positional arguments
 in field order and check nothing.
+
+The code is plain on purpose, so that mypyc compiles it as it is: fields are
+stored with ``object.__setattr__(obj, "name", value)`` (the one way past the
+immutability guard, and one mypyc turns into a direct store), with no
+``__class__`` swaps, slot-setter tables or conditional definitions.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Sized
 from http import HTTPStatus
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any, ClassVar, Final, final
+from typing import Any, ClassVar, Final, final
 
 from ._abnf import HTTP_VERSION_RE, REQUEST_TARGET_RE, TOKEN_RE
 from ._errors import LocalProtocolError
@@ -41,8 +44,12 @@ __all__ = [
 #: What the constructors accept where they store a byte string.
 BytesLike = bytes | bytearray | memoryview | str
 
+# Makes an event without running its constructor, for _from_wire and
+# unpickling. (Read once here: looking the method up on ``object`` at every
+# call costs more than the call itself. The stores are spelled
+# ``object.__setattr__(...)`` in full, though: that is the form mypyc turns
+# into a direct store.)
 _new: Final = object.__new__
-_set: Final = object.__setattr__
 
 _token_fullmatch: Final = TOKEN_RE.fullmatch
 _target_fullmatch: Final = REQUEST_TARGET_RE.fullmatch
@@ -64,15 +71,16 @@ _STANDARD_REASONS: Final = frozenset({b"", *(status.phrase.encode("ascii") for s
 # sentinels don't define __eq__).
 _PAUSE_REASONS: Final = (DONE, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL)
 
-# The final event classes; filled in below, once they exist.
-_FINAL_CLASSES: set[type] = set()
+# Set once every event class below exists: from then on, subclassing an
+# event is refused (see Event.__init_subclass__).
+_sealed = False
 
 
 def _rebuild(cls: type[Event], values: tuple[object, ...]) -> Event:
     """Make an event of class *cls* from its field values (for unpickling)."""
     made = _new(cls)
     for name, value in zip(cls._fields, values, strict=True):
-        _set(made, name, value)
+        object.__setattr__(made, name, value)
     return made
 
 
@@ -82,44 +90,36 @@ class Event:
 
     __slots__ = ()
 
-    # The field names, in constructor and repr() order, and a function
-    # returning their values (for a class without fields, a value that is
-    # the same for all its instances).
+    # The field names, in constructor and repr() order.
     _fields: ClassVar[tuple[str, ...]] = ()
-    _values: ClassVar[attrgetter[Any]] = attrgetter("__class__")
 
     def __init__(self) -> None:
         raise TypeError("Event is an abstract base class; create one of its subclasses")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The events are final (type checkers learn it from @final); this
+        # says so at run time too. A compiled build refuses subclasses of
+        # its classes by itself.
         super().__init_subclass__(**kwargs)
-        for base in cls.__mro__[1:]:
-            if base in _FINAL_CLASSES:
-                raise TypeError(f"{base.__name__} is a final class and can't be subclassed")
-        if cls.__module__ != __name__:
-            raise TypeError(f"h11sm events can't be subclassed (in {cls.__qualname__})")
-        fields = cls._fields
-        assert set(fields) == set(cls.__dict__.get("__slots__", ())), cls
-        # (attrgetter objects are not descriptors, so they are not bound
-        # when read through an instance.)
-        cls._values = attrgetter(*fields) if fields else attrgetter("__class__")
+        if _sealed:
+            parent = cls.__mro__[1]
+            if parent is Event or parent is _StatusResponse:
+                raise TypeError(f"h11sm events can't be subclassed (in {cls.__qualname__})")
+            raise TypeError(f"{parent.__name__} is a final class and can't be subclassed")
 
-    # Hidden from type checkers: a class with __setattr__ lets them accept an
-    # assignment to any attribute name.
-    if not TYPE_CHECKING:  # pragma: no branch
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} events are immutable (can't set {name!r})")
 
-        def __setattr__(self, name: str, value: object) -> None:
-            raise AttributeError(f"{type(self).__name__} events are immutable (can't set {name!r})")
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} events are immutable (can't delete {name!r})")
 
-        def __delattr__(self, name: str) -> None:
-            raise AttributeError(
-                f"{type(self).__name__} events are immutable (can't delete {name!r})"
-            )
+    def _field_values(self) -> tuple[object, ...]:
+        return tuple([getattr(self, name) for name in self._fields])
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if type(other) is not type(self) or not isinstance(other, Event):
             return NotImplemented
-        return bool(self._values(self) == other._values(other))
+        return self._field_values() == other._field_values()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -128,30 +128,7 @@ class Event:
         return f"{type(self).__name__}({shown})"
 
     def __reduce__(self) -> tuple[Callable[..., Event], tuple[type[Event], tuple[object, ...]]]:
-        values = tuple(getattr(self, name) for name in self._fields)
-        return (_rebuild, (type(self), values))
-
-
-def _unguarded_twin(cls: type[Event]) -> Any:
-    """A private class with the same fields as *cls* but without the
-    immutability guard.
-
-    ``_from_wire`` fills in a new object of the twin with plain attribute
-    assignments (the fastest way to set slots from Python) and then makes it
-    an instance of *cls*. CPython allows changing ``__class__`` between two
-    classes with the same base and the same slots.
-    """
-    return type(
-        f"_Unguarded{cls.__name__}",
-        (Event,),
-        {
-            "__slots__": cls._fields,
-            "_fields": cls._fields,
-            "__setattr__": object.__setattr__,
-            "__delattr__": object.__delattr__,
-            "__module__": __name__,
-        },
-    )
+        return (_rebuild, (type(self), self._field_values()))
 
 
 def _bytes_field(value: object, what: str) -> bytes:
@@ -161,10 +138,11 @@ def _bytes_field(value: object, what: str) -> bytes:
 # The versions nearly every event carries; they skip the checks below.
 _COMMON_VERSIONS: Final = frozenset({b"1.1", b"1.0"})
 
+# The constructors settle the usual values inline and call these checks for
+# the rest.
+
 
 def _http_version(value: object) -> bytes:
-    if type(value) is bytes and value in _COMMON_VERSIONS:
-        return value
     version = _bytes_field(value, "http_version")
     if _version_fullmatch(version) is None:
         raise LocalProtocolError(
@@ -174,8 +152,6 @@ def _http_version(value: object) -> bytes:
 
 
 def _status_code(value: object, event: str, low: int, high: int) -> int:
-    if type(value) is int and low <= value < high:
-        return value
     if type(value) is not int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{event}.status_code must be an int, not {type(value).__name__}")
@@ -186,8 +162,6 @@ def _status_code(value: object, event: str, low: int, high: int) -> int:
 
 
 def _reason(value: object) -> bytes:
-    if value == b"" and type(value) is bytes:
-        return value
     reason = _bytes_field(value, "reason")
     if reason.translate(None, _REASON_BYTES):
         raise LocalProtocolError(f"Illegal reason {_quote(reason)} (control characters)")
@@ -262,26 +236,78 @@ class Request(Event):
                 raise LocalProtocolError("Missing mandatory Host: header")
         elif hosts > 1:
             raise LocalProtocolError("Found multiple Host: headers")
-        set_method, set_target, set_headers, set_version = _REQUEST_SETTERS
-        set_method(self, method)
-        set_target(self, target)
-        set_headers(self, checked)
-        set_version(self, http_version)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "headers", checked)
+        object.__setattr__(self, "http_version", http_version)
 
     @staticmethod
     def _from_wire(method: bytes, target: bytes, headers: Headers, http_version: bytes) -> Request:
         """Build a Request from values the wire parser has checked."""
-        made: Request = _new(_UnguardedRequest)
-        made.method = method
-        made.target = target
-        made.headers = headers
-        made.http_version = http_version
-        made.__class__ = Request
+        made = _new(Request)
+        object.__setattr__(made, "method", method)
+        object.__setattr__(made, "target", target)
+        object.__setattr__(made, "headers", headers)
+        object.__setattr__(made, "http_version", http_version)
         return made
 
 
+class _StatusResponse(Event):
+    """What :class:`InformationalResponse` and :class:`Response` share: a
+    status line and header fields, checked the same way; only the range of
+    status codes differs."""
+
+    _fields = ("status_code", "headers", "http_version", "reason")
+    __slots__ = {
+        "headers": "The header fields, a :class:`Headers` sequence of "
+        "``(name, value)`` byte-string pairs with lowercase names (its "
+        "``raw_items()`` gives the names in the case they were given or received).",
+        "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
+        "reason": "The reason phrase, as bytes (possibly empty). It carries no "
+        "meaning: look at :attr:`status_code` instead.",
+        "status_code": "The status code, an :class:`int` in the range given above.",
+    }
+
+    status_code: int
+    headers: Headers
+    http_version: bytes
+    reason: bytes
+
+    # The status codes this kind of response carries: [_lowest, _beyond).
+    _lowest: ClassVar[int]
+    _beyond: ClassVar[int]
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        headers: Iterable[tuple[object, object]] = (),
+        http_version: BytesLike = b"1.1",
+        reason: BytesLike = b"",
+    ) -> None:
+        # The usual arguments are checked inline, field by field in order (so
+        # the first bad one is the one reported); the helpers handle the rest.
+        lowest, beyond = self._lowest, self._beyond
+        if type(status_code) is not int or not lowest <= status_code < beyond:
+            status_code = _status_code(status_code, type(self).__name__, lowest, beyond)
+        checked = normalize_and_validate(headers)
+        if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
+            http_version = _http_version(http_version)
+        if type(reason) is not bytes or (reason not in _STANDARD_REASONS and reason.translate(None, _REASON_BYTES)):
+            reason = _reason(reason)
+        self._store(status_code, checked, http_version, reason)
+
+    def _store(self, status_code: int, headers: Headers, http_version: bytes, reason: bytes) -> None:
+        # (Here rather than in each subclass: mypyc turns these into direct
+        # stores only in the class that declares the fields.)
+        object.__setattr__(self, "status_code", status_code)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "http_version", http_version)
+        object.__setattr__(self, "reason", reason)
+
+
 @final
-class InformationalResponse(Event):
+class InformationalResponse(_StatusResponse):
     """An interim (1xx) response, such as ``100 Continue`` or
     ``101 Switching Protocols``, sent before the final :class:`Response`.
 
@@ -295,34 +321,9 @@ class InformationalResponse(Event):
         standard phrase for the status code.
     """
 
-    _fields = ("status_code", "headers", "http_version", "reason")
-    __slots__ = {
-        "headers": "The header fields, a :class:`Headers` sequence of "
-        "``(name, value)`` byte-string pairs with lowercase names (its "
-        "``raw_items()`` gives the names in the case they were given or received).",
-        "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
-        "reason": "The reason phrase, as bytes (possibly empty). It carries no "
-        "meaning: look at :attr:`status_code` instead.",
-        "status_code": "The status code, an :class:`int` in the range [100, 200).",
-    }
-
-    status_code: int
-    headers: Headers
-    http_version: bytes
-    reason: bytes
-
-    def __init__(
-        self,
-        *,
-        status_code: int,
-        headers: Iterable[tuple[object, object]] = (),
-        http_version: BytesLike = b"1.1",
-        reason: BytesLike = b"",
-    ) -> None:
-        _set(self, "status_code", _status_code(status_code, "InformationalResponse", 100, 200))
-        _set(self, "headers", normalize_and_validate(headers))
-        _set(self, "http_version", _http_version(http_version))
-        _set(self, "reason", _reason(reason))
+    __slots__ = ()
+    _lowest = 100
+    _beyond = 200
 
     @staticmethod
     def _from_wire(
@@ -330,17 +331,13 @@ class InformationalResponse(Event):
     ) -> InformationalResponse:
         """Build an InformationalResponse from values the wire parser has
         checked."""
-        made: InformationalResponse = _new(_UnguardedInformationalResponse)
-        made.status_code = status_code
-        made.headers = headers
-        made.http_version = http_version
-        made.reason = reason
-        made.__class__ = InformationalResponse
+        made = _new(InformationalResponse)
+        made._store(status_code, headers, http_version, reason)
         return made
 
 
 @final
-class Response(Event):
+class Response(_StatusResponse):
     """The start of the final response to a request: status line and header
     fields.
 
@@ -348,7 +345,8 @@ class Response(Event):
         three-digit final status, as a client accepts on the wire (so a
         proxy can forward what it received). An :class:`~enum.IntEnum` such
         as :class:`http.HTTPStatus` is accepted and stored as a plain
-        :class:`int`.
+        :class:`int`. A code above 599 has no class in RFC 9110 §15; it is
+        framed like a 500.
     :param headers: the header fields, as an iterable of ``(name, value)``
         pairs.
     :param http_version: the protocol version, normally left at ``b"1.1"``.
@@ -356,62 +354,25 @@ class Response(Event):
         standard phrase for the status code.
     """
 
-    _fields = ("status_code", "headers", "http_version", "reason")
-    __slots__ = {
-        "headers": "The header fields, a :class:`Headers` sequence of "
-        "``(name, value)`` byte-string pairs with lowercase names (its "
-        "``raw_items()`` gives the names in the case they were given or received).",
-        "http_version": "The HTTP version, as bytes like ``b'1.1'``.",
-        "reason": "The reason phrase, as bytes (possibly empty). It carries no "
-        "meaning: look at :attr:`status_code` instead.",
-        "status_code": "The status code, an :class:`int` in the range [200, 1000). "
-        "A code above 599 has no class in RFC 9110 §15; it is framed like a 500.",
-    }
-
-    status_code: int
-    headers: Headers
-    http_version: bytes
-    reason: bytes
-
-    def __init__(
-        self,
-        *,
-        status_code: int,
-        headers: Iterable[tuple[object, object]] = (),
-        http_version: BytesLike = b"1.1",
-        reason: BytesLike = b"",
-    ) -> None:
-        # The usual arguments are checked inline, field by field in order (so
-        # the first bad one is the one reported); the helpers handle the rest.
-        if type(status_code) is not int or not 200 <= status_code < 1000:
-            status_code = _status_code(status_code, "Response", 200, 1000)
-        checked = normalize_and_validate(headers)
-        if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
-            http_version = _http_version(http_version)
-        if type(reason) is not bytes or (reason not in _STANDARD_REASONS and reason.translate(None, _REASON_BYTES)):
-            reason = _reason(reason)
-        set_status_code, set_headers, set_version, set_reason = _RESPONSE_SETTERS
-        set_status_code(self, status_code)
-        set_headers(self, checked)
-        set_version(self, http_version)
-        set_reason(self, reason)
+    __slots__ = ()
+    _lowest = 200
+    _beyond = 1000
 
     @staticmethod
     def _from_wire(
         status_code: int, headers: Headers, http_version: bytes, reason: bytes
     ) -> Response:
         """Build a Response from values the wire parser has checked."""
-        made: Response = _new(_UnguardedResponse)
-        made.status_code = status_code
-        made.headers = headers
-        made.http_version = http_version
-        made.reason = reason
-        made.__class__ = Response
+        made = _new(Response)
+        made._store(status_code, headers, http_version, reason)
         return made
 
 
 #: The type of :attr:`Data.extensions`.
 ChunkExtensions = tuple[tuple[bytes, bytes | None], ...]
+
+# The default of Data(extensions=...): Data() recognises it by identity.
+_NO_EXTENSIONS: Final[ChunkExtensions] = ()
 
 
 @final
@@ -486,41 +447,36 @@ class Data(Event):
         chunk = self._chunk
         return () if chunk is None else chunk[2]
 
-    if TYPE_CHECKING:
-
-        def __init__(
-            self,
-            *,
-            data: Sized,
-            chunk_start: bool = False,
-            chunk_end: bool = False,
-            extensions: Iterable[tuple[object, object]] = (),
-        ) -> None: ...
-
-    else:
-
-        def __init__(self, *, data, **chunk_fields):
-            # (The chunk fields come as **keywords: keyword-only arguments
-            # with defaults would cost every Data a lookup per default.)
-            if type(data) is not bytes:
-                if isinstance(data, str):
-                    raise TypeError("Data.data must be bytes-like, not str (encode it first)")
-                try:
-                    len(data)
-                except TypeError:
-                    raise TypeError(
-                        f"Data.data must be bytes-like or have a len(), not {type(data).__name__}"
-                    ) from None
-            _SET_DATA(self, data)
-            _SET_CHUNK(self, _chunk_fields(chunk_fields) if chunk_fields else None)
+    def __init__(
+        self,
+        *,
+        data: Sized,
+        chunk_start: bool = False,
+        chunk_end: bool = False,
+        extensions: Iterable[tuple[object, object]] = _NO_EXTENSIONS,
+    ) -> None:
+        if type(data) is not bytes:
+            if isinstance(data, str):
+                raise TypeError("Data.data must be bytes-like, not str (encode it first)")
+            try:
+                len(data)
+            except TypeError:
+                raise TypeError(
+                    f"Data.data must be bytes-like or have a len(), not {type(data).__name__}"
+                ) from None
+        object.__setattr__(self, "data", data)
+        # Nearly every Data is built without chunk fields.
+        if chunk_start is False and chunk_end is False and extensions is _NO_EXTENSIONS:
+            object.__setattr__(self, "_chunk", None)
+        else:
+            object.__setattr__(self, "_chunk", _chunk_fields(chunk_start, chunk_end, extensions))
 
     @staticmethod
     def _from_wire(data: bytes) -> Data:
         """Build a Data event around bytes read from the wire."""
-        made: Data = _new(_UnguardedData)
-        made.data = data
-        made._chunk = None
-        made.__class__ = Data
+        made = _new(Data)
+        object.__setattr__(made, "data", data)
+        object.__setattr__(made, "_chunk", None)
         return made
 
     @staticmethod
@@ -528,10 +484,9 @@ class Data(Event):
         """Build a Data event around bytes read from a chunk, with the
         chunk fields ``(chunk_start, chunk_end, extensions)`` the parser
         found."""
-        made: Data = _new(_UnguardedData)
-        made.data = data
-        made._chunk = chunk_fields
-        made.__class__ = Data
+        made = _new(Data)
+        object.__setattr__(made, "data", data)
+        object.__setattr__(made, "_chunk", chunk_fields)
         return made
 
     def __repr__(self) -> str:
@@ -551,40 +506,19 @@ class Data(Event):
         return bool(self.data == other.data)
 
 
-_CHUNK_FIELD_NAMES: Final = ("chunk_start", "chunk_end", "extensions")
-
-# What help() and the API docs show: the keyword arguments __init__ takes
-# through **chunk_fields, as type checkers see them.
-Data.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [
-        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-        inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation="Sized"),
-        inspect.Parameter("chunk_start", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"),
-        inspect.Parameter("chunk_end", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"),
-        inspect.Parameter(
-            "extensions", inspect.Parameter.KEYWORD_ONLY, default=(), annotation="Iterable[tuple[object, object]]"
-        ),
-    ],
-    return_annotation="None",
-)
-
-
-def _chunk_fields(given: dict[str, object]) -> tuple[bool, bool, ChunkExtensions] | None:
+def _chunk_fields(
+    chunk_start: object, chunk_end: object, extensions: object
+) -> tuple[bool, bool, ChunkExtensions] | None:
     """Check the chunk fields given to Data(), as the ``_chunk`` slot holds
     them (None when all have their defaults)."""
-    for name in given:
-        if name not in _CHUNK_FIELD_NAMES:
-            raise TypeError(f"Data() got an unexpected keyword argument {name!r}")
-    flags = []
-    for name in ("chunk_start", "chunk_end"):
-        flag = given.get(name, False)
-        if type(flag) is not bool:
-            raise TypeError(f"Data.{name} must be a bool, not {type(flag).__name__}")
-        flags.append(flag)
-    extensions = _chunk_extensions(given.get("extensions", ()))
-    if not (flags[0] or flags[1] or extensions):
+    if type(chunk_start) is not bool:
+        raise TypeError(f"Data.chunk_start must be a bool, not {type(chunk_start).__name__}")
+    if type(chunk_end) is not bool:
+        raise TypeError(f"Data.chunk_end must be a bool, not {type(chunk_end).__name__}")
+    checked = _chunk_extensions(extensions)
+    if not (chunk_start or chunk_end or checked):
         return None
-    return (flags[0], flags[1], extensions)
+    return (chunk_start, chunk_end, checked)
 
 
 def _chunk_extensions(given: object) -> ChunkExtensions:
@@ -636,17 +570,23 @@ class EndOfMessage(Event):
     def __init__(self, *, headers: Iterable[tuple[object, object]] = ()) -> None:
         # Nearly every EndOfMessage is built without trailers.
         if type(headers) is tuple and not headers:
-            _SET_TRAILERS(self, EMPTY_HEADERS)
+            object.__setattr__(self, "headers", EMPTY_HEADERS)
         else:
-            _SET_TRAILERS(self, normalize_and_validate(headers))
+            object.__setattr__(self, "headers", normalize_and_validate(headers))
 
     @staticmethod
     def _from_wire(headers: Headers = EMPTY_HEADERS) -> EndOfMessage:
         """Build an EndOfMessage from trailers the wire parser has checked."""
-        made: EndOfMessage = _new(_UnguardedEndOfMessage)
-        made.headers = headers
-        made.__class__ = EndOfMessage
+        # Nearly every message ends without trailers, and events are
+        # immutable: they can all share one.
+        if headers is EMPTY_HEADERS:
+            return _END_WITHOUT_TRAILERS
+        made = _new(EndOfMessage)
+        object.__setattr__(made, "headers", headers)
         return made
+
+
+_END_WITHOUT_TRAILERS: Final = EndOfMessage()
 
 
 @final
@@ -689,33 +629,7 @@ class Paused(Event):
                 "Paused.reason must be DONE, MIGHT_SWITCH_PROTOCOL or SWITCHED_PROTOCOL, "
                 f"not {reason!r}"
             )
-        _set(self, "reason", reason)
+        object.__setattr__(self, "reason", reason)
 
 
-_FINAL_CLASSES.update(
-    (Request, InformationalResponse, Response, Data, EndOfMessage, ConnectionClosed, Paused)
-)
-
-
-
-def _slot_setters(cls: type[Event]) -> tuple[Callable[[Event, object], None], ...]:
-    """The setters of *cls*'s slots, in field order.
-
-    The constructors of the events built most often store their fields
-    through these: a slot's own setter skips the events' ``__setattr__``
-    (which refuses every write) and the lookup by name that
-    ``object.__setattr__`` does first, and is measurably faster.
-    """
-    return tuple(cls.__dict__[name].__set__ for name in cls._fields)
-
-
-_REQUEST_SETTERS: Final = _slot_setters(Request)
-_RESPONSE_SETTERS: Final = _slot_setters(Response)
-_SET_DATA, _SET_CHUNK = _slot_setters(Data)
-(_SET_TRAILERS,) = _slot_setters(EndOfMessage)
-
-_UnguardedRequest: Final = _unguarded_twin(Request)
-_UnguardedInformationalResponse: Final = _unguarded_twin(InformationalResponse)
-_UnguardedResponse: Final = _unguarded_twin(Response)
-_UnguardedData: Final = _unguarded_twin(Data)
-_UnguardedEndOfMessage: Final = _unguarded_twin(EndOfMessage)
+_sealed = True

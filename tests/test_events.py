@@ -24,6 +24,7 @@ from h11sm._events import (
     Paused,
     Request,
     Response,
+    _StatusResponse,
 )
 from h11sm._headers import EMPTY_HEADERS, Headers
 from h11sm._sentinels import (
@@ -177,6 +178,11 @@ def test_event_base_is_abstract_and_sealed() -> None:
     with pytest.raises(TypeError, match="h11sm events can't be subclassed"):
 
         class MyEvent(Event):
+            pass
+    # The private base the two responses share is sealed as well.
+    with pytest.raises(TypeError, match="h11sm events can't be subclassed"):
+
+        class MyResponse(_StatusResponse):
             pass
 
 
@@ -527,6 +533,10 @@ def test_from_wire_checks_nothing() -> None:
 
 def test_end_of_message_from_wire_defaults_to_no_trailers() -> None:
     assert EndOfMessage._from_wire() == EndOfMessage()
+    # Without trailers, received messages share one (immutable) event.
+    assert EndOfMessage._from_wire(EMPTY_HEADERS) is EndOfMessage._from_wire()
+    with_trailers = Headers._from_wire([(b"x-trailer", b"1")])
+    assert EndOfMessage._from_wire(with_trailers).headers is with_trailers
 
 
 def test_data_from_wire_keeps_the_object() -> None:

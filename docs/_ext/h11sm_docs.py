@@ -53,7 +53,12 @@ def api_reference_rst() -> str:
         ("autofunction", functions),
     ):
         for name in names:
-            lines += [f".. {directive}:: h11sm.{name}", ""]
+            lines += [f".. {directive}:: h11sm.{name}"]
+            # Response and InformationalResponse get their fields from the
+            # base they share.
+            if directive == "autoclass" and issubclass(getattr(h11sm, name), h11sm.Event):
+                lines += ["   :inherited-members:"]
+            lines += [""]
     return "\n".join(lines) + "\n"
 
 
