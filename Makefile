@@ -38,7 +38,8 @@ FUZZ_SECONDS ?= 600
 fuzz: $(STAMP)
 	$(PY) tools/fuzz.py --seconds $(FUZZ_SECONDS)
 
-## bench: h11sm against h11, h11-mypyc and httptools (installs them into .venv; not a test). BENCH_ARGS=--quick
+## bench: h11sm against h11, h11-mypyc and httptools (installs them into .venv; not a test). BENCH_ARGS=--quick;
+## BENCH_ARGS=--compiled adds the compiled build from dist/ (make wheel-compiled first)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -r tools/bench-requirements.txt
 	$(PY) tools/bench.py $(BENCH_ARGS)
