@@ -579,12 +579,17 @@ def _import_package(name: str, directory: Path) -> ModuleType:
 
 def load_both_builds(wheel: Path, into: Path) -> tuple[ModuleType, ModuleType]:
     """This checkout's pure-Python h11sm (as ``h11sm_pure``) and the compiled
-    build from *wheel* (unpacked under *into*, imported as ``h11sm``)."""
+    build from *wheel* (unpacked under *into*, imported as ``h11sm``). A
+    directory instead of a wheel is imported from where it is (one that
+    holds a compiled ``h11sm/``, such as a site-packages)."""
     if "h11sm" in sys.modules:
         raise SystemExit("--compiled needs a process that has not imported h11sm yet (run tools/bench.py itself)")
     pure = _import_package(PURE_MODULE_NAME, ROOT / "h11sm")
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(into)
+    if wheel.is_dir():
+        into = wheel
+    else:
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(into)
     sys.path.insert(0, str(into))
     try:
         compiled = importlib.import_module("h11sm")
@@ -984,7 +989,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="WHEEL",
         nargs="?",
         const="newest",
-        help="also run the mypyc-compiled build from WHEEL (default: the newest compiled wheel in dist/)",
+        help="also run the mypyc-compiled build from WHEEL, or from a directory that holds it"
+        " (default: the newest compiled wheel in dist/)",
     )
     parser.add_argument(
         "--without",
