@@ -29,9 +29,15 @@ COMPILE_VARIABLE = "H11SM_COMPILE"
 # * h11sm/h11/: the h11 0.16 face builds classes that are their own type
 #   (a metaclass), which mypyc cannot compile; it is a thin translation over
 #   the compiled core.
-# * h11sm/_engine.py and h11sm/_events.py: not compiled yet; each still sets
-#   a class attribute mypyc refuses (see docs/performance.rst). The engine
-#   runs at import; at run time a trigger is one dict lookup.
+# Not compiled yet (docs/performance.rst says exactly what stops each):
+# * h11sm/_events.py, h11sm/_engine.py: class attributes set in ways mypyc
+#   refuses (issue 12 makes them plain).
+# * h11sm/_errors.py: compiles, but goes with _engine.py, whose
+#   TriggerRefused subclasses its errors (an interpreted class cannot
+#   subclass a compiled one).
+# * h11sm/_headers.py, h11sm/_sentinels.py: compile, but make objects with
+#   object.__new__ to skip __init__, which a compiled class refuses at run
+#   time.
 COMPILED_MODULES = [
     "h11sm/_abnf.py",
     "h11sm/_codec/__init__.py",
