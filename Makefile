@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs diagrams bench fuzz fuzz-ci clean
+.PHONY: demo test lint docs diagrams bench fuzz fuzz-ci wheel-compiled test-compiled clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,8 @@ FUZZ_SECONDS ?= 600
 fuzz: $(STAMP)
 	$(PY) tools/fuzz.py --seconds $(FUZZ_SECONDS)
 
-## bench: h11sm against h11, h11-mypyc and httptools (installs them into .venv; not a test). BENCH_ARGS=--quick
+## bench: h11sm against h11, h11-mypyc and httptools (installs them into .venv; not a test). BENCH_ARGS=--quick;
+## BENCH_ARGS=--compiled adds the compiled build from dist/ (make wheel-compiled first)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -r tools/bench-requirements.txt
 	$(PY) tools/bench.py $(BENCH_ARGS)
@@ -49,5 +50,19 @@ FUZZ_CI_SEED ?= $(shell git rev-parse --short=7 HEAD 2>/dev/null | $(PYTHON) -c 
 fuzz-ci: $(STAMP)
 	timeout 100 $(PY) tools/fuzz.py --seconds 40 --seed $(FUZZ_CI_SEED)
 
+## wheel-compiled: the mypyc-compiled wheel (imports as h11sm) into dist/; needs a C compiler, fetches mypy for the build
+wheel-compiled: $(STAMP)
+	rm -rf build
+	H11SM_COMPILE=1 $(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
+
+## test-compiled: build the compiled wheel, install it into a fresh .venv-compiled and run tests/ against it (no coverage)
+COMPILED_VENV := .venv-compiled
+test-compiled: wheel-compiled
+	rm -rf $(COMPILED_VENV)
+	$(PYTHON) -m venv $(COMPILED_VENV)
+	$(COMPILED_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COMPILED_VENV)/bin/python -m pip install --quiet "$$(ls -t dist/h11sm-*-cp*.whl | head -1)[test,docs]"
+	H11SM_EXPECT_COMPILED=1 H11SM_SKIP_INSTALL_TEST=1 $(COMPILED_VENV)/bin/pytest -p no:cacheprovider tests
+
 clean:
-	rm -rf $(VENV) docs/_build docs/_generated .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPILED_VENV) build dist docs/_build docs/_generated .pytest_cache .mypy_cache .ruff_cache

@@ -29,3 +29,38 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             red=True,
             bold=True,
         )
+
+
+# -- the compiled build (make test-compiled, issue 13) ------------------------------
+#
+# Tests that reach into the interpreted code in a way compiled code cannot
+# honour; skipped (with the reason) only when the suite runs against the
+# mypyc-compiled wheel. Everything they check is a property of the shared
+# source, which the interpreted run (make test) proves.
+_PATCHES_MODULE_FUNCTIONS = (
+    "they patch module-level functions or patterns, which compiled code calls directly, not through the module"
+)
+NOT_FOR_THE_COMPILED_BUILD = {
+    ("test_codec_properties.py", "test_fast_and_careful_field_parsers_agree"): _PATCHES_MODULE_FUNCTIONS,
+    # The scan counters replace the codec's patterns and buffers: compiled
+    # code would not be counted, so the linear-time bounds would hold vacuously.
+    ("test_hostile_properties.py", "test_byte_at_a_time_costs_a_small_constant_times_whole"): _PATCHES_MODULE_FUNCTIONS,
+    ("test_hostile_properties.py", "test_the_count_would_catch_rescanning_from_the_start"): _PATCHES_MODULE_FUNCTIONS,
+    ("test_hostile_properties.py", "test_any_piece_size_stays_linear"): _PATCHES_MODULE_FUNCTIONS,
+    ("test_connection.py", "test_limits_must_be_ints"): (
+        "mypyc checks an argument annotated int itself, before the constructor's own check, and its TypeError "
+        "('int object expected; got float') does not name the argument"
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    import os
+
+    if os.environ.get("H11SM_EXPECT_COMPILED") != "1":
+        return
+    for item in items:
+        function = getattr(item, "originalname", item.name)
+        reason = NOT_FOR_THE_COMPILED_BUILD.get((item.path.name, function))
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=f"compiled build: {reason}"))

@@ -163,3 +163,37 @@ def test_the_uvicorn_commands(bench: ModuleType) -> None:
     assert face[3:] == h11[1:]
     assert h11[h11.index("--http") + 1] == "h11"
     assert httptools[httptools.index("--http") + 1] == "httptools"
+
+
+def test_the_compiled_build_gets_its_own_column_and_targets(bench: ModuleType) -> None:
+    # Figures made up for the layout: the compiled build twice as fast as
+    # the pure one on the server cycle, h11-mypyc in between.
+    figures = {"h11sm": 50_000.0, "h11": 16_000.0, "h11-mypyc": 34_000.0, "httptools": 450_000.0}
+    row = bench.Row("server_cycle", "1. server cycle", "cycles/s", False, {**figures, bench.COMPILED: 100_000.0})
+    targets = bench.check_targets([row])
+    compiled = {item["target"]: item for item in targets if item["target"].startswith("compiled")}
+    assert compiled["compiled server_cycle: x h11-mypyc"]["value"] == round(100_000 / 34_000, 3)
+    assert compiled["compiled server_cycle: x h11-mypyc"]["met"] is True  # 2.94 >= 2
+    assert compiled["compiled server_cycle: x h11"]["met"] is True  # 6.25 >= 6
+    line = bench.format_row(row)
+    assert line.split()[-3:] == ["6.25x", "2.94x", "2.00x"]  # vs h11, vs h11-mypyc, vs the pure build
+    # Without the compiled build, no such column or target.
+    plain = bench.Row("server_cycle", "1. server cycle", "cycles/s", False, figures)
+    assert not [item for item in bench.check_targets([plain]) if item["target"].startswith("compiled")]
+    assert bench.format_row(plain).split()[-2:] == ["3.12x", "1.47x"]
+
+
+def test_compiled_builds_load_only_into_a_fresh_process(bench: ModuleType, tmp_path: Path) -> None:
+    # Both builds are imported into a fresh process (tools/bench.py itself),
+    # never into one that already has an h11sm.
+    import zipfile
+
+    import h11sm
+
+    assert sys.modules["h11sm"] is h11sm
+    wheel = tmp_path / "h11sm-0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("h11sm/__init__.py", "")
+    with pytest.raises(SystemExit, match="has not imported h11sm yet"):
+        bench.load_both_builds(wheel, tmp_path / "unpacked")
+    assert not (tmp_path / "unpacked").exists()

@@ -21,6 +21,7 @@ import h11sm
 import h11sm._cli as cli
 import h11sm._diagrams as diagrams
 import h11sm.machines as m
+from h11sm._tables import default_tables_dir
 
 HAVE_DOT = shutil.which("dot") is not None
 
@@ -252,7 +253,9 @@ def test_diagrams_says_what_to_install_without_the_graphviz_package(
 
 def test_diagrams_reports_a_broken_table_set(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     tables = tmp_path / "tables"
-    shutil.copytree(Path(m.__file__).resolve().parent.parent / "tables", tables)
+    # (The shipped tables wherever they are: beside the package in a
+    # checkout, inside it when installed, as in the compiled test run.)
+    shutil.copytree(default_tables_dir(), tables)
     (tables / "client.toml").write_text("not toml [", encoding="utf-8")
     status, _, err = run(capsys, "diagrams", str(tmp_path / "out"), "--tables", str(tables))
     assert status == 1

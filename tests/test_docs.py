@@ -17,8 +17,8 @@ and have tests of their own.
 from __future__ import annotations
 
 import doctest
-import sys
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path

@@ -19,6 +19,15 @@ Install the references (never dependencies of h11sm) and run::
     .venv/bin/python tools/bench.py --quick    # under 40 seconds
     .venv/bin/python tools/bench.py --json results.json
 
+With ``--compiled`` the mypyc-compiled build of h11sm (``make
+wheel-compiled``) runs too, in the same process, as the column
+``h11sm-compiled``: its wheel is unpacked into a temporary directory and
+imported as ``h11sm`` (the name its compiled modules carry), while this
+checkout's pure-Python package is imported under another name,
+``h11sm_pure`` (its imports are relative, so it runs as itself)::
+
+    make wheel-compiled && .venv/bin/python tools/bench.py --compiled
+
 Before timing anything, each workload is run once per library and its result
 checked (the events received, the bytes of body seen), so a library that
 silently did less work cannot win.
@@ -49,6 +58,7 @@ except ImportError:  # pragma: no cover - not on Unix
 import statistics
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,7 +69,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-import h11sm  # noqa: E402
 
 # -- the bytes and events every library is given --------------------------------
 
@@ -187,10 +196,9 @@ TRICKLE_HEADER_LIMIT = 4096
 class H11smKit:
     """The workloads written against h11sm's API."""
 
-    name = "h11sm"
-
-    def __init__(self) -> None:
-        self.h = h11sm
+    def __init__(self, module: ModuleType | None = None, name: str = "h11sm") -> None:
+        self.name = name
+        self.h = importlib.import_module("h11sm") if module is None else module
 
     def server_cycle(self) -> Callable[[], object]:
         h = self.h
@@ -556,10 +564,58 @@ Kit = H11smKit | H11Kit | HttptoolsKit
 REFERENCES = (("h11", "h11"), ("h11-mypyc", "h11_mypyc"), ("httptools", "httptools"))
 
 
-def load_kits(wanted: Sequence[str]) -> tuple[list[Kit], list[str]]:
-    """h11sm plus every wanted reference that can be imported; and the names
-    of those that could not."""
-    kits: list[Kit] = [H11smKit()]
+COMPILED = "h11sm-compiled"
+PURE_MODULE_NAME = "h11sm_pure"
+
+
+def newest_compiled_wheel() -> Path:
+    """The compiled wheel ``make wheel-compiled`` built last, in dist/."""
+    wheels = sorted((ROOT / "dist").glob("h11sm-*-cp*.whl"), key=lambda path: path.stat().st_mtime)
+    if not wheels:
+        raise SystemExit("no compiled wheel in dist/: run `make wheel-compiled` first")
+    return wheels[-1]
+
+
+def _import_package(name: str, directory: Path) -> ModuleType:
+    """Import the package in *directory* under the module name *name*."""
+    spec = importlib.util.spec_from_file_location(
+        name, directory / "__init__.py", submodule_search_locations=[str(directory)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_both_builds(wheel: Path, into: Path) -> tuple[ModuleType, ModuleType]:
+    """This checkout's pure-Python h11sm (as ``h11sm_pure``) and the compiled
+    build from *wheel* (unpacked under *into*, imported as ``h11sm``). A
+    directory instead of a wheel is imported from where it is (one that
+    holds a compiled ``h11sm/``, such as a site-packages)."""
+    if "h11sm" in sys.modules:
+        raise SystemExit("--compiled needs a process that has not imported h11sm yet (run tools/bench.py itself)")
+    pure = _import_package(PURE_MODULE_NAME, ROOT / "h11sm")
+    if wheel.is_dir():
+        into = wheel
+    else:
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(into)
+    sys.path.insert(0, str(into))
+    try:
+        compiled = importlib.import_module("h11sm")
+    finally:
+        sys.path.remove(str(into))
+    where = Path(str(importlib.import_module("h11sm._connection").__file__))
+    if where.suffix != ".so" or not where.is_relative_to(into):
+        raise SystemExit(f"{wheel.name} is not a compiled build: h11sm._connection came from {where}")
+    return pure, compiled
+
+
+def load_kits(wanted: Sequence[str], builds: Sequence[H11smKit] = ()) -> tuple[list[Kit], list[str]]:
+    """h11sm (or the given *builds* of it) plus every wanted reference that
+    can be imported; and the names of those that could not."""
+    kits: list[Kit] = list(builds) if builds else [H11smKit()]
     missing = []
     for name, module_name in REFERENCES:
         if name not in wanted:
@@ -721,6 +777,7 @@ class Config:
     body_size: int = 64 << 20
     references: tuple[str, ...] = ("h11", "h11-mypyc", "httptools")
     workloads: tuple[str, ...] | None = None  # None: all
+    builds: tuple[H11smKit, ...] = ()  # the h11sm builds to run; () for the checkout's own
     progress: Callable[[str], None] | None = None
     server: ServerConfig | None = None  # the uvicorn workload; None: not run
 
@@ -746,7 +803,7 @@ def _figure(seconds_per_op: float, workload: Workload) -> float:
 
 
 def run(config: Config) -> dict[str, Any]:
-    kits, missing = load_kits(config.references)
+    kits, missing = load_kits(config.references, config.builds)
     workloads = make_workloads(config.body_size)
     if config.workloads is not None:
         workloads = [w for w in workloads if w.key in config.workloads]
@@ -809,11 +866,11 @@ def _check_same_work(workload: Workload, checks: dict[str, object]) -> None:
 # -- targets (issue 7) ----------------------------------------------------------------
 
 
-def _speedup(row: Row, other: str) -> float | None:
-    """How many times faster h11sm is than *other* on this row."""
-    if other not in row.figures:
+def _speedup(row: Row, other: str, ours_name: str = "h11sm") -> float | None:
+    """How many times faster h11sm (or *ours_name*) is than *other* on this row."""
+    if other not in row.figures or ours_name not in row.figures:
         return None
-    ours, theirs = row.figures["h11sm"], row.figures[other]
+    ours, theirs = row.figures[ours_name], row.figures[other]
     return theirs / ours if row.lower_is_better else ours / theirs
 
 
@@ -847,6 +904,21 @@ def check_targets(rows: list[Row]) -> list[dict[str, Any]]:
             }
         )
         target("trickle_64k: per byte x h11", _speedup(by_key["trickle_64k"], "h11"), 1.0)
+    # The compiled build's targets (issue 13), when it ran.
+    if any(COMPILED in row.figures for row in rows):
+
+        def compiled(key: str, other: str, goal: float) -> None:
+            if key in by_key:
+                target(f"compiled {key}: x {other}", _speedup(by_key[key], other, COMPILED), goal)
+
+        compiled("server_cycle", "h11-mypyc", 2.0)
+        compiled("server_cycle", "h11", 6.0)
+        compiled("keep_alive", "h11-mypyc", 2.0)
+        compiled("pipelined", "h11-mypyc", 2.0)
+        compiled("body_content_length", "h11sm", 1.0)
+        compiled("body_chunked", "h11sm", 1.0)
+        compiled("trickle_4k", "h11-mypyc", 1.0)
+        compiled("trickle_64k", "h11-mypyc", 1.0)
     return results
 
 
@@ -1064,6 +1136,7 @@ def format_server(server: dict[str, Any]) -> str:
 # -- output --------------------------------------------------------------------------
 
 COLUMNS = ("h11sm", "h11", "h11-mypyc", "httptools")
+COMPILED_COLUMNS = (COMPILED,)
 
 
 def _format_number(value: float | None) -> str:
@@ -1076,11 +1149,19 @@ def _format_number(value: float | None) -> str:
     return f"{value:.3g}"
 
 
+def _with_compiled(row: Row) -> bool:
+    return COMPILED in row.figures
+
+
 def format_row(row: Row) -> str:
+    columns = COLUMNS + COMPILED_COLUMNS if _with_compiled(row) else COLUMNS
     cells = [f"{row.title:<34}", f"{row.unit:<10}"]
-    cells += [f"{_format_number(row.figures.get(name)):>11}" for name in COLUMNS]
-    for other in ("h11", "h11-mypyc"):
-        speedup = _speedup(row, other)
+    cells += [f"{_format_number(row.figures.get(name)):>11}" for name in columns]
+    comparisons = [("h11sm", "h11"), ("h11sm", "h11-mypyc")]
+    if _with_compiled(row):
+        comparisons += [(COMPILED, "h11"), (COMPILED, "h11-mypyc"), (COMPILED, "h11sm")]
+    for ours, other in comparisons:
+        speedup = _speedup(row, other, ours)
         cells.append(f"{'-' if speedup is None else f'{speedup:.2f}x':>9}")
     return " ".join(cells)
 
@@ -1099,10 +1180,12 @@ def format_table(result: dict[str, Any]) -> str:
 
 
 def _format_library_table(result: dict[str, Any]) -> list[str]:
+    with_compiled = any(_with_compiled(Row(**data)) for data in result["rows"])
     header = " ".join(
         [f"{'workload':<34}", f"{'unit':<10}"]
-        + [f"{name:>11}" for name in COLUMNS]
+        + [f"{name:>11}" for name in (COLUMNS + COMPILED_COLUMNS if with_compiled else COLUMNS)]
         + [f"{'vs h11':>9}", f"{'vs mypyc':>9}"]
+        + ([f"{'c/h11':>9}", f"{'c/mypyc':>9}", f"{'c/pure':>9}"] if with_compiled else [])
     )
     lines = [header, "-" * len(header)]
     for data in result["rows"]:
@@ -1110,6 +1193,11 @@ def _format_library_table(result: dict[str, Any]) -> list[str]:
     lines.append("")
     lines.append("'vs' columns: how many times faster h11sm is (for ns/byte and µs/head, lower figures are better).")
     lines.append("httptools: parse only (C, no send side, no connection state).")
+    if with_compiled:
+        lines.append(
+            f"{COMPILED}: the mypyc-compiled wheel, in the same process; c/... columns: how many times faster it is"
+            " than h11, h11-mypyc and the pure-Python h11sm."
+        )
     for data in result["rows"]:
         faulting = {name: faults for name, faults in data["page_faults"].items() if faults >= 100}
         if faulting:
@@ -1136,6 +1224,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-server", action="store_true", help=f"leave out {SERVER_KEY} (uvicorn under wrk)")
     parser.add_argument(
+        "--compiled",
+        metavar="WHEEL",
+        nargs="?",
+        const="newest",
+        help="also run the mypyc-compiled build from WHEEL, or from a directory that holds it"
+        " (default: the newest compiled wheel in dist/)",
+    )
+    parser.add_argument(
         "--without",
         metavar="LIBRARY",
         action="append",
@@ -1152,7 +1248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_server and (not args.only or SERVER_KEY in args.only):
         config.server = ServerConfig(rounds=1, duration=2) if args.quick else ServerConfig()
     config.progress = lambda line: print(line, file=sys.stderr, flush=True)
-    result = run(config)
+    with tempfile.TemporaryDirectory(prefix="h11sm-compiled-") as unpacked:
+        if args.compiled is not None:
+            wheel = newest_compiled_wheel() if args.compiled == "newest" else Path(args.compiled)
+            pure, compiled = load_both_builds(wheel, Path(unpacked))
+            config.builds = (H11smKit(pure, "h11sm"), H11smKit(compiled, COMPILED))
+        result = run(config)
     print(format_table(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
