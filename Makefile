@@ -61,7 +61,7 @@ test-compiled: wheel-compiled
 	rm -rf $(COMPILED_VENV)
 	$(PYTHON) -m venv $(COMPILED_VENV)
 	$(COMPILED_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(COMPILED_VENV)/bin/python -m pip install --quiet "$$(ls -t dist/h11sm-*-cp*.whl | head -1)[test,docs]"
+	$(COMPILED_VENV)/bin/python -m pip install --quiet "$$(ls -t dist/h11sm-*-cp*.whl | head -1)[test,docs,interop]"
 	H11SM_EXPECT_COMPILED=1 H11SM_SKIP_INSTALL_TEST=1 $(COMPILED_VENV)/bin/pytest -p no:cacheprovider tests
 
 clean:
