@@ -16,32 +16,11 @@ from typing import Any, Final, Protocol, overload
 from . import _codec
 from . import _head_step as heads
 from ._compiled import AUTOMATON as _AUTOMATON
-from ._engine import JointState, TableError, Trigger, TriggerRefused
-from ._errors import (
-    LocalProtocolError,
-    ProtocolError,
-    RemoteProtocolError,
-    as_local,
-    as_remote,
-)
-from ._events import (
-    ConnectionClosed,
-    Data,
-    EndOfMessage,
-    Event,
-    InformationalResponse,
-    Paused,
-    Request,
-    Response,
-)
+from ._engine import Automaton, JointState, TableError, Trigger, TriggerRefused
+from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError, as_local, as_remote
+from ._events import ConnectionClosed, Data, EndOfMessage, Event, InformationalResponse, Paused, Request, Response
 from ._headers import get_comma_header
-from ._sentinels import (
-    CLIENT,
-    NEED_DATA,
-    PAUSED,
-    SERVER,
-    Sentinel,
-)
+from ._sentinels import CLIENT, NEED_DATA, PAUSED, SERVER, Sentinel
 
 __all__ = ["Connection"]
 
@@ -68,11 +47,11 @@ _BROKEN: Final = sys.intern("broken")
 _NONE: Final = sys.intern("none")
 
 
-def _check_the_words_are_known() -> None:
+def _check_the_words_are_known(automaton: Automaton) -> None:
     """The connection acts on each declared word; a table that declares a
     word it does not know would be read wrong, so it is refused at import
     (an exception, not an assert: ``python -O`` must not skip it)."""
-    vocabulary = _AUTOMATON.vocabulary
+    vocabulary = automaton.vocabulary
     receive = {_HEAD, _BODY, _PAUSE, _PAUSE_IF_DATA, _SILENT, _BROKEN}
     send = {_HEAD, _BODY, _NONE, _BROKEN}
     if vocabulary.receive_modes != receive or vocabulary.send_modes != send:
@@ -80,13 +59,13 @@ def _check_the_words_are_known() -> None:
             "vocabulary.toml: receive_modes must be "
             f"{sorted(receive)} and send_modes {sorted(send)}: the Connection acts on exactly these"
         )
-    for role, position in ((CLIENT, _CLIENT_POS), (SERVER, _SERVER_POS)):
-        machine = _AUTOMATON.machines[position]
+    for role in (CLIENT, SERVER):
+        machine = automaton.machines[automaton.position[role.name.lower()]]
         if not machine.receive or not machine.send:
             raise TableError(f"{machine.file}: the {role!r} machine needs [receive] and [send] sections")
 
 
-_check_the_words_are_known()
+_check_the_words_are_known(_AUTOMATON)
 
 # The codec's limits are the connection's defaults: one number, one place.
 DEFAULT_MAX_BUFFER_SIZE: Final = _codec.DEFAULT_MAX_HEAD_SIZE
@@ -121,24 +100,25 @@ _PAUSED_EVENTS: Final = {
 }
 
 
-def _body_events_allowed_in_body_states() -> None:
+def _body_events_allowed_in_body_states(automaton: Automaton) -> None:
     """The body loops (receiving and sending) fire Data and EndOfMessage for
     a role whose state reads or writes a body without a refusal path, so
     the tables must allow both there in every joint state. Checked once,
     at import, against the compiled automaton, so a table change that broke
     it is caught before any connection runs."""
-    for joint in _AUTOMATON.joint_states.values():
-        for role, position in ((CLIENT, _CLIENT_POS), (SERVER, _SERVER_POS)):
+    for joint in automaton.joint_states.values():
+        for role in (CLIENT, SERVER):
+            position = automaton.position[role.name.lower()]
             if joint.receive[position] is _BODY or joint.send[position] is _BODY:
                 for event_type in (Data, EndOfMessage):
-                    if _TRIGGERS_BY_ROLE[role][event_type] not in joint.next:
+                    if automaton.vocabulary.trigger("event", event_type.__name__, role) not in joint.next:
                         raise TableError(
                             f"the tables must allow {event_type.__name__} by {role!r} wherever its state "
                             f"reads or writes a body (not in {joint!r})"
                         )
 
 
-_body_events_allowed_in_body_states()
+_body_events_allowed_in_body_states(_AUTOMATON)
 
 
 class Connection:
@@ -407,19 +387,30 @@ class Connection:
                     lenient=True,
                 )
             if head is not None:
-                return self._received_head(head)
+                self.their_http_version = head.http_version
+                self._take_head(head, heads.classify(head, self._request_method), heads.head_facts(head))
+                if type(head) is not InformationalResponse:
+                    # The reader of the body that follows the head.
+                    self._body_reader = _codec.framing_for_receive(
+                        head,
+                        self._request_method,
+                        max_line_size=self._max_buffer_size,
+                        max_trailer_size=self._max_buffer_size,
+                        max_header_count=self._max_header_count,
+                    )
+                return head
         elif mode is _PAUSE:
             return PAUSED
         elif mode is _PAUSE_IF_DATA:
-            if self._buffer:
+            if self._buffer.data:
                 return PAUSED
-        elif self._buffer:
+        elif self._buffer.data:
             raise RemoteProtocolError(
                 f"received data while the peer should be silent (peer state {self.their_state!r})"
             )
         if not self._receive_closed:
             return NEED_DATA
-        if self._buffer:
+        if self._buffer.data:
             raise RemoteProtocolError("peer closed the connection in the middle of a message head")
         try:
             self._fire(self._their_triggers[ConnectionClosed])
@@ -431,26 +422,16 @@ class Connection:
             ) from None
         return ConnectionClosed()
 
-    def _received_head(self, head: Request | InformationalResponse | Response) -> Event:
-        """Move the machines for a head from the peer, and pick the reader
-        of the body that follows it."""
-        self.their_http_version = head.http_version
-        self._take_head(head, heads.classify(head, self._request_method), heads.head_facts(head))
-        if type(head) is not InformationalResponse:
-            self._body_reader = _codec.framing_for_receive(
-                head,
-                self._request_method,
-                max_line_size=self._max_buffer_size,
-                max_trailer_size=self._max_buffer_size,
-                max_header_count=self._max_header_count,
-            )
-        return head
-
     def _take_head(self, head: Request | InformationalResponse | Response, trigger: Trigger, facts: int) -> None:
         """Fire the signals *head*'s facts raise and then *trigger*, in
         either direction: one lookup (see :mod:`h11sm._head_step`)."""
         head_type = type(head)
-        after_signals, moved, after, fired = heads.step(self._joint, head_type, trigger, facts)
+        joint = self._joint
+        key = (head_type, trigger, facts)
+        step = joint.heads.get(key)
+        if step is None:  # (the first such head from this joint state)
+            step = joint.heads[key] = heads.step(joint, head_type, trigger, facts)
+        after_signals, moved, after, fired = step
         if moved:
             # Which role's message raised each signal that moved a
             # machine, so that a refusal can say what led there.

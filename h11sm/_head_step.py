@@ -22,6 +22,7 @@ from typing import Final
 from . import _codec
 from ._compiled import AUTOMATON
 from ._engine import Composite, JointState, TableError, Trigger
+from ._tables import Vocabulary
 from ._events import ConnectionClosed, Data, EndOfMessage, Event, InformationalResponse, Request, Response
 from ._headers import Headers, get_comma_header, set_comma_header
 from ._sentinels import CLIENT, MUST_CLOSE, SERVER, Sentinel
@@ -69,17 +70,19 @@ _RESPONSE: Final = TRIGGERS_BY_ROLE[SERVER][Response]
 _END_OF_RESPONSE: Final = TRIGGERS_BY_ROLE[SERVER][EndOfMessage]
 
 
-def _classification() -> tuple[dict[tuple[type[Event], int, bytes | None], Trigger], frozenset[bytes]]:
+def _classification(
+    vocabulary: Vocabulary,
+) -> tuple[dict[tuple[type[Event], int, bytes | None], Trigger], frozenset[bytes]]:
     """The ``[[response]]`` rows as one dict: (head class, status, request
     method or None) -> trigger; a row without a method is entered for every
     method some row names, so that a lookup never needs a second try. The
     first matching row wins, as the table says."""
-    methods = frozenset(row[3].encode("ascii") for row in _VOCABULARY.responses if row[3] is not None)
+    methods = frozenset(row[3].encode("ascii") for row in vocabulary.responses if row[3] is not None)
     table: dict[tuple[type[Event], int, bytes | None], Trigger] = {}
-    for head, first, last, method, trigger_name in _VOCABULARY.responses:
+    for head, first, last, method, trigger_name in vocabulary.responses:
         if head not in _HEAD_TYPES or head == "Request":
             raise TableError(f"vocabulary.toml: a [[response]] row classifies {head!r}, which is not a response head")
-        trigger = _VOCABULARY.triggers[("event", trigger_name, SERVER)]
+        trigger = vocabulary.triggers[("event", trigger_name, SERVER)]
         keys = (None, *methods) if method is None else (method.encode("ascii"),)
         for status in range(first, last + 1):
             for key in keys:
@@ -87,7 +90,7 @@ def _classification() -> tuple[dict[tuple[type[Event], int, bytes | None], Trigg
     return table, methods
 
 
-_CLASSIFIED, _CLASSIFYING_METHODS = _classification()
+_CLASSIFIED, _CLASSIFYING_METHODS = _classification(_VOCABULARY)
 
 
 def classify(head: Request | InformationalResponse | Response, request_method: bytes | None) -> Trigger:
@@ -101,13 +104,13 @@ def classify(head: Request | InformationalResponse | Response, request_method: b
     return found if found is not None else TRIGGERS_BY_ROLE[SERVER][head_type]
 
 
-def _signal_rules() -> tuple[tuple[Trigger, frozenset[type[Event]], int, int], ...]:
+def _signal_rules(vocabulary: Vocabulary) -> tuple[tuple[Trigger, frozenset[type[Event]], int, int], ...]:
     """Each signal's ``raised_by`` with fact names turned into the codec's bits."""
-    unknown = sorted(set(_VOCABULARY.head_facts) - set(_codec.FACT_BITS))
+    unknown = sorted(set(vocabulary.head_facts) - set(_codec.FACT_BITS))
     if unknown:
         raise TableError(f"vocabulary.toml: head_facts names fact(s) the codec does not report: {', '.join(unknown)}")
     rules = []
-    for signal, heads, present, absent in _VOCABULARY.signal_rules:
+    for signal, heads, present, absent in vocabulary.signal_rules:
         kinds = frozenset(_HEAD_TYPES[name] for name in heads) if heads else frozenset(_HEAD_TYPES.values())
         rules.append(
             (
@@ -120,7 +123,7 @@ def _signal_rules() -> tuple[tuple[Trigger, frozenset[type[Event]], int, int], .
     return tuple(rules)
 
 
-_SIGNAL_RULES: Final = _signal_rules()
+_SIGNAL_RULES: Final = _signal_rules(_VOCABULARY)
 
 head_facts: Final = _codec.head_facts
 CLOSE_OPTION: Final = _codec.FACT_BITS["close_option"]
@@ -138,13 +141,10 @@ def _signals(head_type: type[Event], facts: int) -> tuple[Trigger, ...]:
 def step(joint: JointState, head_type: type[Event], trigger: Trigger, facts: int) -> Composite:
     """What a head of *head_type* that fires *trigger* and has *facts* does
     from *joint*: its signals in the declared order, then its event (see
-    :data:`~h11sm._engine.Composite`). Worked out on the first such head
-    and kept in *joint*."""
-    key = (head_type, trigger, facts)
-    found = joint.heads.get(key)
-    if found is None:
-        found = joint.heads[key] = AUTOMATON.compose(joint, _signals(head_type, facts), trigger)
-    return found
+    :data:`~h11sm._engine.Composite`). The caller keeps the answer in
+    ``joint.heads`` under ``(head_type, trigger, facts)``, so that the next
+    such head costs one lookup."""
+    return AUTOMATON.compose(joint, _signals(head_type, facts), trigger)
 
 
 def _responses_that_end_in_must_close() -> frozenset[JointState]:

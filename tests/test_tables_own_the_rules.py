@@ -29,6 +29,7 @@ from h11sm import (
     Request,
     Response,
 )
+from h11sm import _connection, _head_step
 from h11sm._engine import Automaton
 from h11sm._tables import TableError, default_tables_dir
 
@@ -66,9 +67,31 @@ def run_on(tables: Path, script: str) -> str:
 
 
 def refused(tables: Path) -> str:
-    """The TableError importing h11sm on *tables* raises (checks made by
-    the connection at import, beyond the loader's)."""
-    return run_on(tables, "import h11sm")
+    """The TableError the connection's own checks at import (beyond the
+    loader's) raise for *tables*; asked in this process, of the same
+    functions the import runs."""
+    automaton = Automaton.from_directory(tables)
+    with pytest.raises(TableError) as info:
+        _connection._check_the_words_are_known(automaton)
+        _connection._body_events_allowed_in_body_states(automaton)
+        _head_step._classification(automaton.vocabulary)
+        _head_step._signal_rules(automaton.vocabulary)
+    return f"h11sm._tables.TableError: {info.value}"
+
+
+def test_the_checks_pass_for_the_shipped_tables() -> None:
+    automaton = m._AUTOMATON
+    _connection._check_the_words_are_known(automaton)
+    _connection._body_events_allowed_in_body_states(automaton)
+    assert _head_step._signal_rules(automaton.vocabulary) == _head_step._SIGNAL_RULES
+
+
+def test_a_refused_trigger_before_the_last_stops_a_composite_step() -> None:
+    automaton = m._AUTOMATON
+    data = automaton.vocabulary.trigger("event", "Data", CLIENT)
+    request = automaton.vocabulary.trigger("event", "Request", CLIENT)
+    after, moved, last, fired = automaton.compose(automaton.initial, (data,), request)
+    assert (after, moved, last, fired) == (automaton.initial, (), None, data)
 
 
 # -- the words of [receive] and [send] ------------------------------------------

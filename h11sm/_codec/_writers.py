@@ -58,23 +58,15 @@ def _field_lines(headers: Headers) -> bytes:
     return b"\r\n".join(map(b": ".join, fields)) + b"\r\n"
 
 
-# The head writers join the field lines themselves rather than call
-# _field_lines(): one call fewer, and one format, for every head sent.
+def _head(start_line: bytes, headers: Headers) -> bytes:
+    """The one head writer: *start_line* (with its CRLF), the field lines,
+    and the empty line that ends the head."""
+    return b"%s%s\r\n" % (start_line, _field_lines(headers))
 
 
 def write_request_head(event: Request) -> bytes:
     """``method SP target SP HTTP/x.y CRLF``, the field lines, and CRLF."""
-    headers = event.headers
-    raw = headers._raw  # (headers._raw_fields(), inline)
-    fields = headers._fields if raw is None else raw
-    if fields:
-        return b"%s %s HTTP/%s\r\n%s\r\n\r\n" % (
-            event.method,
-            event.target,
-            event.http_version,
-            b"\r\n".join(map(b": ".join, fields)),
-        )
-    return b"%s %s HTTP/%s\r\n\r\n" % (event.method, event.target, event.http_version)
+    return _head(b"%s %s HTTP/%s\r\n" % (event.method, event.target, event.http_version), event.headers)
 
 
 def write_response_head(event: InformationalResponse | Response) -> bytes:
@@ -85,17 +77,7 @@ def write_response_head(event: InformationalResponse | Response) -> bytes:
     the SP the status-line grammar requires (RFC 9112 §4).
     """
     reason = event.reason or _REASON_PHRASES.get(event.status_code, b"")
-    headers = event.headers
-    raw = headers._raw  # (headers._raw_fields(), inline)
-    fields = headers._fields if raw is None else raw
-    if fields:
-        return b"HTTP/%s %d %s\r\n%s\r\n\r\n" % (
-            event.http_version,
-            event.status_code,
-            reason,
-            b"\r\n".join(map(b": ".join, fields)),
-        )
-    return b"HTTP/%s %d %s\r\n\r\n" % (event.http_version, event.status_code, reason)
+    return _head(b"HTTP/%s %d %s\r\n" % (event.http_version, event.status_code, reason), event.headers)
 
 
 class ContentLengthWriter:
