@@ -353,7 +353,7 @@ def agreed_content_length(values: Iterable[bytes]) -> tuple[bytes, bytes]:
                 agreed, significant = item, digits
             elif item != agreed:
                 raise InvalidContentLength(value, conflict=True)
-    if agreed is None:
+    if agreed is None:  # pragma: no cover - every caller passes at least one value
         raise InvalidContentLength(b"", conflict=False)
     return agreed, significant
 

@@ -28,8 +28,9 @@ from h11sm import (
     InformationalResponse,
     Request,
     Response,
+    _connection,
+    _head_step,
 )
-from h11sm import _connection, _head_step
 from h11sm._engine import Automaton
 from h11sm._tables import TableError, default_tables_dir
 
@@ -392,3 +393,18 @@ def test_the_json_form_has_the_words() -> None:
     data = json.loads(json.dumps(machine_json(m.MACHINES["client"])))
     assert data["receive"]["MIGHT_SWITCH_PROTOCOL"] == "pause"
     assert data["send"]["ERROR"] == "broken"
+
+
+def test_a_client_refuses_a_101_while_it_waits_for_100() -> None:
+    client = Connection(CLIENT)
+    client.send(Request(method="POST", target="/", headers=[
+        ("Host", "a"), ("Upgrade", "x"), ("Connection", "upgrade"), ("Expect", "100-continue"),
+        ("Content-Length", "1"),
+    ]))
+    with pytest.raises(h11sm.RemoteProtocolError) as info:
+        client.receive_data(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n")
+    assert info.value.msg.splitlines()[0] == (
+        "SERVER can't send InformationalResponse (101 Switching Protocols) while SERVER is in state "
+        "SEND_RESPONSE (switch_protocol is upgrade_proposed, expect_continue is waiting)"
+    )
+    assert client.their_state is h11sm.ERROR

@@ -57,9 +57,8 @@ def head_facts(head: Request | InformationalResponse | Response) -> int:
             framing |= 1
         elif name == b"content-length":
             framing |= 2
-        elif name == b"upgrade":
-            if comma_list_items(value):
-                facts |= UPGRADE
+        elif name == b"upgrade" and comma_list_items(value):  # (an empty Upgrade proposes nothing)
+            facts |= UPGRADE
         elif name == b"expect" and b"100-continue" in comma_list_items(value):
             facts |= EXPECT_100_CONTINUE
     head_type = type(head)

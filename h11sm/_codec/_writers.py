@@ -50,18 +50,15 @@ def byte_count(payload: object) -> int:
 _REASON_PHRASES = {status.value: status.phrase.encode("ascii") for status in HTTPStatus}
 
 
-def _field_lines(headers: Headers) -> bytes:
-    fields = headers._raw_fields()
-    if not fields:
-        return b""
-    # bytes.join per field, all in C, beats formatting each line with %.
-    return b"\r\n".join(map(b": ".join, fields)) + b"\r\n"
-
-
 def _head(start_line: bytes, headers: Headers) -> bytes:
     """The one head writer: *start_line* (with its CRLF), the field lines,
-    and the empty line that ends the head."""
-    return b"%s%s\r\n" % (start_line, _field_lines(headers))
+    and the empty line that ends them. A trailer section is written the
+    same way, after the last-chunk line."""
+    fields = headers._raw_fields()
+    if fields:
+        # bytes.join per field, all in C, beats formatting each line with %.
+        return b"%s%s\r\n\r\n" % (start_line, b"\r\n".join(map(b": ".join, fields)))
+    return start_line + b"\r\n"
 
 
 def write_request_head(event: Request) -> bytes:
@@ -139,7 +136,7 @@ class ChunkedWriter:
         for name, _ in trailers:
             if name in FORBIDDEN_TRAILER_NAMES:
                 raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
-        return [b"0\r\n%s\r\n" % _field_lines(trailers)]
+        return [_head(b"0\r\n", trailers)]
 
     def __repr__(self) -> str:
         return "ChunkedWriter()"
