@@ -22,10 +22,10 @@ from typing import Final
 from . import _codec
 from ._compiled import AUTOMATON
 from ._engine import Composite, JointState, TableError, Trigger
-from ._tables import Vocabulary
 from ._events import ConnectionClosed, Data, EndOfMessage, Event, InformationalResponse, Request, Response
 from ._headers import Headers, get_comma_header, set_comma_header
 from ._sentinels import CLIENT, MUST_CLOSE, SERVER, Sentinel
+from ._tables import Vocabulary
 
 __all__ = [
     "CLOSE_DELIMITED",
