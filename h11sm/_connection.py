@@ -14,11 +14,22 @@ import sys
 from typing import Any, Final, Protocol, overload
 
 from . import _codec
-from . import _head_step as heads
 from ._compiled import AUTOMATON as _AUTOMATON
 from ._engine import Automaton, JointState, TableError, Trigger, TriggerRefused
 from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError, as_local, as_remote
 from ._events import ConnectionClosed, Data, EndOfMessage, Event, InformationalResponse, Paused, Request, Response
+from ._head_step import (
+    CLOSE_DELIMITED,
+    CLOSE_OPTION,
+    MUST_SAY_KEEP_ALIVE,
+    RESPONSE_ENDS_IN_MUST_CLOSE,
+    TRIGGERS_BY_ROLE,
+    classify,
+    head_facts,
+    step,
+    with_close,
+    with_keep_alive,
+)
 from ._headers import get_comma_header
 from ._sentinels import CLIENT, NEED_DATA, PAUSED, SERVER, Sentinel
 
@@ -29,7 +40,7 @@ _SERVER_POS: Final = _AUTOMATON.position["server"]
 _EXPECT_CONTINUE_POS: Final = _AUTOMATON.position["expect_continue"]
 _WAITING_FOR_100_CONTINUE: Final = Sentinel.named("waiting")
 
-_TRIGGERS_BY_ROLE: Final = heads.TRIGGERS_BY_ROLE
+_TRIGGERS_BY_ROLE: Final = TRIGGERS_BY_ROLE
 _PROTOCOL_ERROR: Final = {
     role: _AUTOMATON.vocabulary.trigger("event", "ProtocolError", role) for role in (CLIENT, SERVER)
 }
@@ -388,7 +399,7 @@ class Connection:
                 )
             if head is not None:
                 self.their_http_version = head.http_version
-                self._take_head(head, heads.classify(head, self._request_method), heads.head_facts(head))
+                self._take_head(head, classify(head, self._request_method), head_facts(head))
                 if type(head) is not InformationalResponse:
                     # The reader of the body that follows the head.
                     self._body_reader = _codec.framing_for_receive(
@@ -428,10 +439,10 @@ class Connection:
         head_type = type(head)
         joint = self._joint
         key = (head_type, trigger, facts)
-        step = joint.heads.get(key)
-        if step is None:  # (the first such head from this joint state)
-            step = joint.heads[key] = heads.step(joint, head_type, trigger, facts)
-        after_signals, moved, after, fired = step
+        found = joint.heads.get(key)
+        if found is None:  # (the first such head from this joint state)
+            found = joint.heads[key] = step(joint, head_type, trigger, facts)
+        after_signals, moved, after, fired = found
         if moved:
             # Which role's message raised each signal that moved a
             # machine, so that a refusal can say what led there.
@@ -573,12 +584,12 @@ class Connection:
         # fields its body is simply empty.
         _, writer = _codec.framing_for_send_request(request)
         _codec.check_request_to_send(request)
-        facts = heads.head_facts(request)
-        if self._joint in heads.MUST_SAY_KEEP_ALIVE:
-            headers = heads.with_keep_alive(request.headers)
+        facts = head_facts(request)
+        if self._joint in MUST_SAY_KEEP_ALIVE:
+            headers = with_keep_alive(request.headers)
             if headers is not request.headers:
                 request = Request._from_wire(request.method, request.target, headers, request.http_version)
-        self._take_head(request, heads.classify(request, None), facts)
+        self._take_head(request, classify(request, None), facts)
         self._body_writer = writer
         return _codec.write_request_head(request)
 
@@ -600,8 +611,8 @@ class Connection:
         headers, writer, close_delimited = _codec.framing_for_send_response(
             response, self._request_method, self.their_http_version
         )
-        trigger = heads.classify(response, self._request_method)
-        facts = heads.head_facts(response)
+        trigger = classify(response, self._request_method)
+        facts = head_facts(response)
         if type(response) is Response:
             # What the head must say besides the user's fields, with the
             # fact it raises (set here, not read back from the header): a
@@ -611,13 +622,13 @@ class Connection:
             # (A response that accepts a protocol switch ends HTTP instead,
             # and never announces a close.)
             if close_delimited:
-                facts |= heads.CLOSE_DELIMITED
-                headers = heads.with_close(headers)
-            elif trigger is _RESPONSE_BY_SERVER and self._joint in heads.RESPONSE_ENDS_IN_MUST_CLOSE:
-                facts |= heads.CLOSE_OPTION
-                headers = heads.with_close(headers)
-            elif trigger is _RESPONSE_BY_SERVER and self._joint in heads.MUST_SAY_KEEP_ALIVE:
-                headers = heads.with_keep_alive(headers)
+                facts |= CLOSE_DELIMITED
+                headers = with_close(headers)
+            elif trigger is _RESPONSE_BY_SERVER and self._joint in RESPONSE_ENDS_IN_MUST_CLOSE:
+                facts |= CLOSE_OPTION
+                headers = with_close(headers)
+            elif trigger is _RESPONSE_BY_SERVER and self._joint in MUST_SAY_KEEP_ALIVE:
+                headers = with_keep_alive(headers)
         if headers is not response.headers:
             response = type(response)._from_wire(status, headers, response.http_version, response.reason)
         self._take_head(response, trigger, facts)
