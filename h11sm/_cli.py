@@ -76,6 +76,8 @@ def machine_json(machine: Machine) -> dict[str, Any]:
         "initial": machine.initial.name,
         "states": [s.name for s in machine.states],
         "transitions": transitions,
+        "receive": {state.name: mode for state, mode in machine.receive.items()},
+        "send": {state.name: mode for state, mode in machine.send.items()},
     }
 
 

@@ -34,7 +34,16 @@ from ._errors import LocalProtocolError
 from ._sentinels import Sentinel
 from ._tables import Machine, TableError, Transition, Trigger, Vocabulary, describe_guard, load_tables
 
-__all__ = ["Automaton", "JointState", "SignalFacts", "TriggerRefused", "interpret"]
+__all__ = [
+    "Automaton",
+    "Composite",
+    "JointState",
+    "SignalFacts",
+    "TableError",
+    "Trigger",
+    "TriggerRefused",
+    "interpret",
+]
 
 States = dict[str, Sentinel]
 
@@ -285,14 +294,34 @@ class JointState:
     ``next`` maps every trigger allowed here to the joint state it leads to.
     """
 
-    __slots__ = ("next", "states")
+    __slots__ = ("heads", "next", "receive", "send", "states")
 
-    def __init__(self, states: tuple[Sentinel, ...]) -> None:
+    def __init__(
+        self,
+        states: tuple[Sentinel, ...],
+        receive: tuple[str | None, ...] = (),
+        send: tuple[str | None, ...] = (),
+    ) -> None:
         self.states = states
         self.next: dict[Trigger, JointState] = {}
+        #: Per machine position: what the machine's role does with bytes in
+        #: its current state (the tables' ``[receive]`` and ``[send]``
+        #: words; None for a machine without them).
+        self.receive = receive
+        self.send = send
+        #: Composite steps (several triggers fired in a row) already worked
+        #: out from here, keyed by whoever asks (see :meth:`Automaton.compose`).
+        self.heads: dict[object, Composite] = {}
 
     def __repr__(self) -> str:
         return f"JointState{self.states!r}"
+
+
+#: What firing several triggers in a row gives (see :meth:`Automaton.compose`):
+#: the joint state after all but the last, the triggers among those that
+#: moved a machine, the joint state after the last (None if a trigger was
+#: refused), and the last trigger fired or refused.
+Composite = tuple[JointState, tuple[Trigger, ...], JointState | None, Trigger]
 
 
 class Automaton:
@@ -308,6 +337,10 @@ class Automaton:
         self.names = tuple(m.name for m in machines)
         self.position = {name: i for i, name in enumerate(self.names)}
         self._index = self._build_index()
+        # Per machine: the triggers it refuses where it has no rule for them.
+        self._refusers = [
+            frozenset(t for t in vocabulary.triggers.values() if _must_accept(m, t)) for m in machines
+        ]
         self._check_settling_terminates()
         initial = self._settle_fast(tuple(m.initial for m in machines))
         self.joint_states: dict[tuple[Sentinel, ...], JointState] = {}
@@ -345,15 +378,15 @@ class Automaton:
 
     def _settle_fast(self, states: tuple[Sentinel, ...]) -> tuple[Sentinel, ...]:
         current = list(states)
+        view = self._as_mapping(states)
         while True:
             changed = False
             for i, (_, by_state) in enumerate(self._index):
-                view = self._as_mapping(tuple(current))
                 for rule in by_state.get(current[i], ()):
                     if rule.guard_holds(view):
                         # The loader refuses state rules that lead back to
                         # their own source, so a rule that holds moves.
-                        current[i] = rule.target
+                        current[i] = view[self.names[i]] = rule.target
                         changed = True
                         break
             if not changed:
@@ -361,27 +394,38 @@ class Automaton:
 
     def _check_settling_terminates(self) -> None:
         """Settle every combination of states once, so that a cycle among
-        state-triggered rules is found at load time, not in production."""
-        for combo in product(*(m.states for m in self.machines)):
+        state-triggered rules is found at load time, not in production.
+
+        Only the machines settling can involve vary: those with
+        state-triggered rules and those their guards name. The others keep
+        their initial state, which no settling rule looks at."""
+        involved = set()
+        for machine in self.machines:
+            for rule in machine.transitions:
+                if rule.kind == "state":
+                    involved.add(machine.name)
+                    involved.update(rule.guard)
+        choices = [m.states if m.name in involved else (m.initial,) for m in self.machines]
+        for combo in product(*choices):
             _settle(self.machines, self._as_mapping(combo))
 
     def _fire_fast(self, states: tuple[Sentinel, ...], trigger: Trigger) -> tuple[Sentinel, ...] | None:
         before = self._as_mapping(states)
         after = list(states)
-        for i, machine in enumerate(self.machines):
+        for i, refused in enumerate(self._refusers):
             rules = self._index[i][0].get((states[i], trigger), ())
             for rule in rules:
                 if rule.guard_holds(before):
                     after[i] = rule.target
                     break
             else:
-                if _must_accept(machine, trigger):
+                if trigger in refused:
                     return None
         return self._settle_fast(tuple(after))
 
     def _compile(self, initial: tuple[Sentinel, ...]) -> JointState:
         triggers = list(self.vocabulary.triggers.values())
-        start = JointState(initial)
+        start = self._joint(initial)
         self.joint_states[initial] = start
         frontier = [start]
         while frontier:
@@ -392,12 +436,36 @@ class Automaton:
                     continue
                 target = self.joint_states.get(successor)
                 if target is None:
-                    target = self.joint_states[successor] = JointState(successor)
+                    target = self.joint_states[successor] = self._joint(successor)
                     frontier.append(target)
                 joint.next[trigger] = target
         return start
 
+    def _joint(self, states: tuple[Sentinel, ...]) -> JointState:
+        """A joint state with each machine's byte words compiled in."""
+        return JointState(
+            states,
+            tuple(m.receive.get(state) for m, state in zip(self.machines, states, strict=True)),
+            tuple(m.send.get(state) for m, state in zip(self.machines, states, strict=True)),
+        )
+
     # -- run time -----------------------------------------------------------
+
+    def compose(self, joint: JointState, preceding: tuple[Trigger, ...], last: Trigger) -> Composite:
+        """Fire *preceding* (signals, say) and then *last* from *joint*, as
+        :meth:`fire` would one by one; see :data:`Composite` for the answer.
+        A caller keeps the answers in ``joint.heads`` so that the same
+        sequence costs one lookup the next time."""
+        current = joint
+        moved: list[Trigger] = []
+        for trigger in preceding:
+            after = current.next.get(trigger)
+            if after is None:
+                return current, tuple(moved), None, trigger
+            if after is not current:
+                moved.append(trigger)
+            current = after
+        return current, tuple(moved), current.next.get(last), last
 
     def fire(self, joint: JointState, trigger: Trigger) -> JointState:
         """The joint state after *trigger*, or :class:`TriggerRefused`."""

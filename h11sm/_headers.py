@@ -317,28 +317,60 @@ def _check_name_error(name: bytes) -> LocalProtocolError:
     return LocalProtocolError(f"Illegal header name {_quote(name)}")
 
 
-def _content_length(name: bytes, value: bytes) -> bytes:
-    """The one length a Content-Length field value states.
+class InvalidContentLength(ValueError):
+    """Content-Length values that state no single length: *value* is the
+    field value at fault; *conflict* tells differing lengths from a value
+    that is not a length at all. Each caller words its own error."""
 
-    A comma list of identical lengths (``5, 5``) counts as that length
-    (RFC 9110 §8.6); anything else that is not digits, at most 19 of them
-    significant (leading zeros do not count, as on the wire), is an error.
-    A value longer than 19 digits comes back without its leading zeros.
+    def __init__(self, value: bytes, *, conflict: bool) -> None:
+        super().__init__(value)
+        self.value = value
+        self.conflict = conflict
+
+
+def agreed_content_length(values: Iterable[bytes]) -> tuple[bytes, bytes]:
+    """The one length all the Content-Length field *values* state: the
+    length as written, and its significant digits (leading zeros dropped;
+    ``0`` stays ``0``, safe to hand to :func:`int`).
+
+    RFC 9110 §8.6 lets a comma list of identical lengths (``5, 5``, or two
+    fields saying ``5``) stand for that length; anything else -- differing
+    values, empty list elements, signs, spaces inside, more than 19
+    significant digits -- raises :exc:`InvalidContentLength` (RFC 9112 §6.3
+    item 5: an unrecoverable framing error). Lengths must agree byte for
+    byte: ``5`` and ``05`` conflict. The one Content-Length rule, for the
+    fields a user gives and for those a peer sends.
     """
+    agreed: bytes | None = None
+    significant = b""
+    for value in values:
+        for item in value.split(b","):
+            item = item.strip(_OWS)
+            digits = item.lstrip(b"0") or b"0"
+            if not item.isdigit() or len(digits) > MAX_CONTENT_LENGTH_DIGITS:
+                raise InvalidContentLength(value, conflict=False)
+            if agreed is None:
+                agreed, significant = item, digits
+            elif item != agreed:
+                raise InvalidContentLength(value, conflict=True)
+    if agreed is None:  # pragma: no cover - every caller passes at least one value
+        raise InvalidContentLength(b"", conflict=False)
+    return agreed, significant
+
+
+def _content_length(name: bytes, value: bytes) -> bytes:
+    """The one length a Content-Length field value given by the user
+    states (see :func:`agreed_content_length`): as written, unless it is
+    longer than 19 digits, then without its leading zeros."""
     if value.isdigit() and len(value) <= MAX_CONTENT_LENGTH_DIGITS:
         return value
-    agreed = None
-    for item in value.split(b","):
-        item = item.strip(_OWS)
-        significant = item.lstrip(b"0") or b"0"
-        if not item.isdigit() or len(significant) > MAX_CONTENT_LENGTH_DIGITS:
-            raise LocalProtocolError(f"Illegal header value {_quote(value)} for {name!r}")
-        if agreed is None:
-            agreed = item
-        elif item != agreed:
-            raise LocalProtocolError(f"Conflicting values in {name!r} header: {_quote(value)}")
-    assert agreed is not None  # split() always yields at least one item
-    return agreed if len(agreed) <= MAX_CONTENT_LENGTH_DIGITS else agreed.lstrip(b"0") or b"0"
+    try:
+        agreed, significant = agreed_content_length((value,))
+    except InvalidContentLength as exc:
+        if exc.conflict:
+            raise LocalProtocolError(f"Conflicting values in {name!r} header: {_quote(value)}") from None
+        raise LocalProtocolError(f"Illegal header value {_quote(value)} for {name!r}") from None
+    return agreed if len(agreed) <= MAX_CONTENT_LENGTH_DIGITS else significant
 
 
 def _check_transfer_encoding(name: bytes, value: bytes) -> None:

@@ -10,6 +10,7 @@ Python.
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -133,6 +134,12 @@ class Machine:
     transitions: tuple[Transition, ...]
     render: Mapping[str, Any]
     file: str
+    #: State -> what the connection does with the bytes of this machine's
+    #: role while it is there (``[receive]`` in the table; empty for a
+    #: machine without a role). The words are declared in vocabulary.toml.
+    receive: Mapping[Sentinel, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: State -> what this machine's role may write while it is there (``[send]``).
+    send: Mapping[Sentinel, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __repr__(self) -> str:
         # Short on purpose: the transitions are many; print them with
@@ -153,6 +160,17 @@ class Vocabulary:
 
     machine_names: tuple[str, ...]
     triggers: Mapping[tuple[str, str, Sentinel | None], Trigger]
+    #: The words a table may use in its ``[receive]`` and ``[send]`` sections.
+    receive_modes: frozenset[str] = frozenset()
+    send_modes: frozenset[str] = frozenset()
+    #: The declared response classification: ``(head, first status, last
+    #: status, request method or None, trigger name)`` rows, in table order.
+    responses: tuple[tuple[str, int, int, str | None, str], ...] = ()
+    #: The facts a codec reports about a message head (``head_facts``).
+    head_facts: tuple[str, ...] = ()
+    #: Which head facts raise which signal, in the order the signals fire:
+    #: ``(signal, head kinds (empty: any), facts all present, facts all absent)``.
+    signal_rules: tuple[tuple[Trigger, frozenset[str], frozenset[str], frozenset[str]], ...] = ()
 
     def trigger(self, kind: str, name: str, role: Sentinel | None = None) -> Trigger:
         """The interned trigger; KeyError if it was never declared."""
@@ -207,6 +225,8 @@ def _load_vocabulary(path: Path) -> Vocabulary:
     machine_names = _require(data, "machines", list, f"{path.name}")
     triggers: dict[tuple[str, str, Sentinel | None], Trigger] = {}
     seen_names: set[str] = set()
+    head_facts = _require(data, "head_facts", list, path.name) if "head_facts" in data else []
+    signal_rules: list[tuple[Trigger, frozenset[str], frozenset[str], frozenset[str]]] = []
     for kind in ("event", "signal", "method"):
         for index, record in enumerate(data.get(kind, []), start=1):
             where = f"{path.name}: {kind} #{index}"
@@ -222,8 +242,61 @@ def _load_vocabulary(path: Path) -> Vocabulary:
                     role = _role(sender, where)
                     triggers[(kind, name, role)] = Trigger(kind, name, role, label, formal)
             else:
-                triggers[(kind, name, None)] = Trigger(kind, name, None, label, formal)
-    return Vocabulary(tuple(machine_names), MappingProxyType(triggers))
+                trigger = triggers[(kind, name, None)] = Trigger(kind, name, None, label, formal)
+                if kind == "signal" and "raised_by" in record:
+                    signal_rules.append(_load_raised_by(trigger, record["raised_by"], head_facts, where))
+    receive_modes = frozenset(sys.intern(str(m)) for m in data.get("receive_modes", []))
+    send_modes = frozenset(sys.intern(str(m)) for m in data.get("send_modes", []))
+    responses = tuple(_load_response_row(record, index, path.name, triggers) for index, record in
+                      enumerate(data.get("response", []), start=1))
+    return Vocabulary(
+        tuple(machine_names),
+        MappingProxyType(triggers),
+        receive_modes,
+        send_modes,
+        responses,
+        tuple(head_facts),
+        tuple(signal_rules),
+    )
+
+
+def _load_raised_by(
+    trigger: Trigger, raw: object, head_facts: list[str], where: str
+) -> tuple[Trigger, frozenset[str], frozenset[str], frozenset[str]]:
+    """A signal's ``raised_by``: the head kinds and facts that raise it."""
+    if not isinstance(raw, dict):
+        raise TableError(f"{where}: `raised_by` must be a table like {{ facts = [\"close_option\"] }}")
+    _check_keys(raw, {"heads", "facts", "unless"}, f"{where} raised_by")
+    parts = []
+    for key in ("heads", "facts", "unless"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise TableError(f"{where}: raised_by.{key} must be a list of names")
+        if key != "heads":
+            unknown = sorted(set(value) - set(head_facts))
+            if unknown:
+                raise TableError(f"{where}: raised_by names unknown head fact(s) {', '.join(unknown)}")
+        parts.append(frozenset(value))
+    return trigger, parts[0], parts[1], parts[2]
+
+
+def _load_response_row(
+    record: Mapping[str, Any], index: int, file: str, triggers: Mapping[tuple[str, str, Sentinel | None], Trigger]
+) -> tuple[str, int, int, str | None, str]:
+    """One ``[[response]]`` row: which trigger a response head fires."""
+    where = f"{file}: response #{index}"
+    _check_keys(record, {"head", "status", "request_method", "trigger", "why"}, where)
+    head = _require(record, "head", str, where)
+    status = _require(record, "status", list, where)
+    if len(status) != 2 or not all(isinstance(s, int) for s in status) or status[0] > status[1]:
+        raise TableError(f"{where}: status must be [first, last], such as [200, 299]")
+    method = record.get("request_method")
+    trigger = _require(record, "trigger", str, where)
+    _require(record, "why", str, where)
+    for name in (head, trigger):
+        if not any(key[0] == "event" and key[1] == name for key in triggers):
+            raise TableError(f"{where}: unknown event {name!r} (not declared in vocabulary.toml)")
+    return (head, status[0], status[1], None if method is None else str(method), trigger)
 
 
 _RECORD_KINDS: dict[str, tuple[TransitionKind, str | None]] = {
@@ -316,7 +389,7 @@ def _load_machine(path: Path, vocabulary: Vocabulary) -> Machine:
                     )
                 )
     render = data.get("render", {})
-    _check_keys(data, {"machine", "render", *_RECORD_KINDS}, path.name)
+    _check_keys(data, {"machine", "render", "receive", "send", *_RECORD_KINDS}, path.name)
     return Machine(
         name,
         role,
@@ -325,7 +398,38 @@ def _load_machine(path: Path, vocabulary: Vocabulary) -> Machine:
         tuple(transitions),
         MappingProxyType(dict(render)),
         path.name,
+        _state_modes(data, "receive", state_names, vocabulary.receive_modes, path.name),
+        _state_modes(data, "send", state_names, vocabulary.send_modes, path.name),
     )
+
+
+def _state_modes(
+    data: Mapping[str, Any], section: str, state_names: list[str], modes: frozenset[str], file: str
+) -> Mapping[Sentinel, str]:
+    """A ``[receive]`` or ``[send]`` section: one declared word per state,
+    for every state (a state the connection would not know how to treat is
+    a table error, not a surprise at run time)."""
+    raw = data.get(section)
+    if raw is None:
+        return MappingProxyType({})
+    where = f"{file}: [{section}]"
+    if not isinstance(raw, dict):
+        raise TableError(f"{where} must be a table of state = mode")
+    unknown = sorted(set(raw) - set(state_names))
+    if unknown:
+        raise TableError(f"{where}: unknown state(s) {', '.join(unknown)}")
+    missing = [s for s in state_names if s not in raw]
+    if missing:
+        raise TableError(f"{where}: no mode for state(s) {', '.join(missing)}")
+    result: dict[Sentinel, str] = {}
+    for name in state_names:
+        mode = raw[name]
+        if mode not in modes:
+            raise TableError(
+                f"{where}: {name} = {mode!r} is not one of the declared {section}_modes ({', '.join(sorted(modes))})"
+            )
+        result[Sentinel.named(name)] = sys.intern(str(mode))
+    return MappingProxyType(result)
 
 
 def _parse_guard(raw: object, own_name: str, where: str) -> Guard:

@@ -1,13 +1,16 @@
 """The HTTP/1.1 connection machines, read-only, for inspection from Python.
 
-h11sm keeps every rule of the connection lifecycle in four tables shipped
-with the package (``client``, ``server``, ``keep_alive`` and
-``switch_protocol``). This module exposes exactly what the
+h11sm keeps every rule of the connection lifecycle in tables shipped with
+the package: six machines (``client``, ``server``, ``keep_alive``,
+``switch_protocol``, ``request_version`` and ``expect_continue``) and the
+vocabulary they speak, including which response fires which trigger
+(:data:`RESPONSE_CLASSES`) and which head facts raise which signal
+(:data:`SIGNAL_SOURCES`). This module exposes exactly what the
 :class:`~h11sm.Connection` runs on::
 
     >>> import h11sm.machines as m
     >>> sorted(m.MACHINES)
-    ['client', 'keep_alive', 'server', 'switch_protocol']
+    ['client', 'expect_continue', 'keep_alive', 'request_version', 'server', 'switch_protocol']
     >>> m.MACHINES["client"].initial
     IDLE
     >>> m.next_states(m.initial_states(), "Request", by="client")["server"]
@@ -31,6 +34,8 @@ from ._tables import Machine, TableError, Transition, Trigger, describe_guard
 
 __all__ = [
     "MACHINES",
+    "RESPONSE_CLASSES",
+    "SIGNAL_SOURCES",
     "Machine",
     "TableError",
     "Transition",
@@ -50,6 +55,19 @@ _AUTOMATON = AUTOMATON
 
 #: Machine name -> :class:`Machine`, in the order the engine visits them.
 MACHINES: Mapping[str, Machine] = MappingProxyType({m.name: m for m in _AUTOMATON.machines})
+
+#: How a response head is classified (``[[response]]`` in vocabulary.toml):
+#: ``(head class name, first status, last status, request method or None,
+#: trigger name)`` rows; the first that matches wins, and a response no row
+#: matches fires the event of its own class.
+RESPONSE_CLASSES: tuple[tuple[str, int, int, str | None, str], ...] = _AUTOMATON.vocabulary.responses
+
+#: Which head facts raise which signal (``raised_by`` in vocabulary.toml),
+#: in the order the signals fire: ``(signal, head kinds (empty: any), facts
+#: that must be present, facts that must be absent)``.
+SIGNAL_SOURCES: tuple[tuple[Trigger, frozenset[str], frozenset[str], frozenset[str]], ...] = (
+    _AUTOMATON.vocabulary.signal_rules
+)
 
 
 def load_machines(directory: str | Path) -> Mapping[str, Machine]:
@@ -218,6 +236,12 @@ def format_machine(machine: Machine, width: int = TEXT_WIDTH) -> str:
         lines += textwrap.wrap(rule, width, subsequent_indent="    ", break_on_hyphens=False)
         indent = " " * 6
         lines += textwrap.wrap(t.why, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    for section, modes in (("receive", machine.receive), ("send", machine.send)):
+        if modes:
+            words = ", ".join(f"{state.name} = {mode}" for state, mode in modes.items())
+            lines += textwrap.wrap(
+                f"[{section}] {words}", width, subsequent_indent="    ", break_on_hyphens=False
+            )
     return "\n".join(lines)
 
 

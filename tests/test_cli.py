@@ -52,6 +52,8 @@ def test_machines_prints_every_table_within_100_columns(capsys: pytest.CaptureFi
         "server (server.toml), initial state IDLE",
         "keep_alive (keep_alive.toml), initial state enabled",
         "switch_protocol (switch_protocol.toml), initial state no_proposal",
+        "request_version (request_version.toml), initial state http_1_1",
+        "expect_continue (expect_continue.toml), initial state not_waiting",
     ]
 
 
@@ -127,7 +129,8 @@ def test_next_lists_what_may_happen_and_where_it_leads(capsys: pytest.CaptureFix
     status, out, _ = run(capsys, "next", "client=DONE", "server=SEND_RESPONSE", "--by", "server")
     assert status == 0
     assert out.splitlines() == [
-        "from client=DONE server=SEND_RESPONSE keep_alive=enabled switch_protocol=no_proposal:",
+        "from client=DONE server=SEND_RESPONSE keep_alive=enabled switch_protocol=no_proposal "
+        "request_version=http_1_1 expect_continue=not_waiting:",
         "  InformationalResponse by server  -> (no change)",
         "  Response by server               -> server SEND_BODY",
         "  ProtocolError by server          -> client MUST_CLOSE, server ERROR",
@@ -146,6 +149,8 @@ def test_next_without_states_starts_from_the_initial_ones(capsys: pytest.Capture
         "server": "SEND_RESPONSE",
         "keep_alive": "enabled",
         "switch_protocol": "no_proposal",
+        "request_version": "http_1_1",
+        "expect_continue": "not_waiting",
     }
 
 
@@ -195,7 +200,7 @@ def test_diagrams_draws_every_machine(capsys: pytest.CaptureFixture[str], tmp_pa
     out_dir = tmp_path / "out"
     status, out, err = run(capsys, "diagrams", str(out_dir))
     assert (status, err) == (0, "")
-    assert out == f"drew 4 machines into {out_dir} (dot, svg, png)\n"
+    assert out == f"drew 6 machines into {out_dir} (dot, svg, png)\n"
     for name in m.MACHINES:
         assert (out_dir / f"{name}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         assert (out_dir / f"{name}.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
@@ -205,7 +210,7 @@ def test_diagrams_draws_every_machine(capsys: pytest.CaptureFixture[str], tmp_pa
 def test_diagrams_dot_only(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     status, out, _ = run(capsys, "diagrams", str(tmp_path), "--format", "dot")
     assert status == 0 and out.endswith("(dot)\n")
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".dot"] * 4 + [".rst"] * 4
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".dot"] * 6 + [".rst"] * 6
 
 
 def test_diagrams_refuses_an_unknown_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -224,9 +229,9 @@ def test_diagrams_says_what_to_install_without_dot(
     status, out, err = run(capsys, "diagrams", str(tmp_path / "out"))
     assert (status, out) == (1, "")
     assert err.count("\n") == 1
-    assert "Graphviz's 'dot' program was not found, so only the DOT files of 4 machines were written" in err
+    assert "Graphviz's 'dot' program was not found, so only the DOT files of 6 machines were written" in err
     assert "apt-get install graphviz" in err
-    assert len(list((tmp_path / "out").glob("*.dot"))) == 4
+    assert len(list((tmp_path / "out").glob("*.dot"))) == 6
 
 
 def test_diagrams_says_what_to_install_without_the_graphviz_package(

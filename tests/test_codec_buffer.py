@@ -46,34 +46,34 @@ def test_head_scan_resumes_where_it_stopped() -> None:
     assert read_request_head(buf) is None
     # Only the last three bytes can start a terminator that the next
     # bytes complete; everything before them is never scanned again.
-    assert buf._scan_pos == len(buf) - 3
+    assert buf.scan_pos == len(buf) - 3
     buf.feed(b"Host: a\r\n")
     assert read_request_head(buf) is None
-    assert buf._scan_pos == len(buf) - 3
+    assert buf.scan_pos == len(buf) - 3
 
 
 def test_lenient_head_scan_resumes_where_it_stopped() -> None:
     buf = ReceiveBuffer()
     buf.feed(b"HTTP/1.1 200 OK\nX: y\n")
     assert read_response_head(buf, lenient=True) is None
-    assert buf._scan_pos == len(buf) - 3
+    assert buf.scan_pos == len(buf) - 3
 
 
 def test_resume_position_belongs_to_one_kind_of_search() -> None:
     buf = ReceiveBuffer()
     buf.feed(b"0123456789abc")
     head_search, line_search = object(), object()
-    buf._remember_scan(head_search, 10)
-    assert buf._resume_from(head_search) == 10
-    assert buf._resume_from(line_search) == 0
-    buf._remember_scan(head_search, -3)  # fewer bytes than a terminator
-    assert buf._resume_from(head_search) == 0
-    buf._remember_scan(head_search, 10)
-    assert buf._take(2) == b"01"  # consuming invalidates the position
-    assert buf._resume_from(head_search) == 0
-    buf._remember_scan(head_search, 5)
-    buf._discard(1)
-    assert buf._resume_from(head_search) == 0
+    buf.remember_scan(head_search, 10)
+    assert buf.resume_from(head_search) == 10
+    assert buf.resume_from(line_search) == 0
+    buf.remember_scan(head_search, -3)  # fewer bytes than a terminator
+    assert buf.resume_from(head_search) == 0
+    buf.remember_scan(head_search, 10)
+    assert buf.take(2) == b"01"  # consuming invalidates the position
+    assert buf.resume_from(head_search) == 0
+    buf.remember_scan(head_search, 5)
+    buf.discard(1)
+    assert buf.resume_from(head_search) == 0
     assert buf.take_all() == b"3456789abc"
 
 
@@ -82,7 +82,7 @@ def test_chunk_line_scan_resumes_where_it_stopped() -> None:
     buf = ReceiveBuffer()
     buf.feed(b"5;a=b")
     assert reader.read(buf) is None
-    assert buf._scan_pos == len(buf)
+    assert buf.scan_pos == len(buf)
 
 
 def test_byte_at_a_time_64k_head_is_linear() -> None:

@@ -260,7 +260,9 @@ def test_long_labels_are_broken_into_two_lines_and_short_ones_are_not() -> None:
         "client", "client:MIGHT_SWITCH_PROTOCOL:when?switch_protocol=no_proposal:DONE"
     )
     assert f">InformationalResponse{br}(101 Switching Protocols)<" in _label_of(
-        "server", "server:SEND_RESPONSE:AcceptUpgrade?switch_protocol=both_proposed|upgrade_proposed:SWITCHED_PROTOCOL"
+        "server", "server:SEND_RESPONSE:AcceptUpgrade?switch_protocol=both_proposed|upgrade_proposed;"
+        "expect_continue=not_waiting:"
+        "SWITCHED_PROTOCOL"
     )
 
 

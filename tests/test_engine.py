@@ -84,7 +84,7 @@ def test_refusal_explains_a_failed_guard() -> None:
     assert isinstance(info.value, TriggerRefused)
     assert info.value.headline == (
         "SERVER can't send InformationalResponse (101 Switching Protocols) while SERVER is in "
-        "state SEND_RESPONSE (switch_protocol is no_proposal)"
+        "state SEND_RESPONSE (switch_protocol is no_proposal, expect_continue is not_waiting)"
     )
 
 
@@ -133,4 +133,4 @@ def test_explain_rejects_a_trigger_the_tables_allow() -> None:
 def test_reprs() -> None:
     assert repr(event("Request", CLIENT)) == "<event Request by CLIENT>"
     assert repr(AUTOMATON.vocabulary.trigger("signal", "http_1_0")) == "<signal http_1_0>"
-    assert repr(AUTOMATON.initial) == "JointState(IDLE, IDLE, enabled, no_proposal)"
+    assert repr(AUTOMATON.initial) == "JointState(IDLE, IDLE, enabled, no_proposal, http_1_1, not_waiting)"

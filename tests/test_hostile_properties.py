@@ -273,7 +273,7 @@ def count_scans(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def counting_init(self: ReceiveBuffer) -> None:
         original_init(self)
-        self._data = CountingBytearray()
+        self.data = CountingBytearray()
 
     monkeypatch.setattr(ReceiveBuffer, "__init__", counting_init)
 
@@ -327,7 +327,7 @@ def test_byte_at_a_time_costs_a_small_constant_times_whole(name: str, counted_sc
 def test_the_count_would_catch_rescanning_from_the_start(counted_scans: None, monkeypatch: pytest.MonkeyPatch) -> None:
     # The negative control: a buffer that forgets where its last scan
     # stopped makes the same measurement quadratic.
-    monkeypatch.setattr(ReceiveBuffer, "_remember_scan", lambda self, key, position: None)
+    monkeypatch.setattr(ReceiveBuffer, "remember_scan", lambda self, key, position: None)
     role, wire = LINEAR_CASES["big head"]
     assert scanned_while_feeding(role, wire, 1) > 100 * len(wire)
 

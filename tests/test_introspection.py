@@ -86,7 +86,7 @@ def test_unknown_machines_and_states_are_named() -> None:
 
 def test_one_spelling_of_every_machine_name() -> None:
     names = set(m.MACHINES)
-    assert names == {"client", "server", "keep_alive", "switch_protocol"}
+    assert names == {"client", "server", "keep_alive", "switch_protocol", "request_version", "expect_continue"}
     for machine in m.MACHINES.values():
         for t in machine.transitions:
             assert set(t.guard) <= names

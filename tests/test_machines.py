@@ -21,12 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_machine_names_and_initial_states() -> None:
-    assert sorted(m.MACHINES) == ["client", "keep_alive", "server", "switch_protocol"]
+    assert sorted(m.MACHINES) == [
+        "client", "expect_continue", "keep_alive", "request_version", "server", "switch_protocol"
+    ]
     assert m.initial_states() == {
         "client": IDLE,
         "server": IDLE,
         "keep_alive": h11sm._sentinels.Sentinel.named("enabled"),
         "switch_protocol": h11sm._sentinels.Sentinel.named("no_proposal"),
+        "request_version": h11sm._sentinels.Sentinel.named("http_1_1"),
+        "expect_continue": h11sm._sentinels.Sentinel.named("not_waiting"),
     }
 
 
@@ -195,7 +199,9 @@ def test_tables_ship_inside_the_installed_package(installed: Installed) -> None:
         text=True,
         check=True,
     )
-    assert result.stdout.strip() == "['client', 'keep_alive', 'server', 'switch_protocol']"
+    assert result.stdout.strip() == (
+        "['client', 'expect_continue', 'keep_alive', 'request_version', 'server', 'switch_protocol']"
+    )
     where = subprocess.run(
         [python, "-c", "import h11sm._tables as t; print(t.default_tables_dir())"],
         cwd=elsewhere, capture_output=True, text=True, check=True,

@@ -136,7 +136,7 @@ def test_guards_are_followed_once_per_machine() -> None:
             {"client": "MUST_CLOSE", "server": "MUST_CLOSE", "keep_alive": "disabled"}, "Response", by="server"
         )
     lines = str(info.value).splitlines()
-    assert sum(line.startswith("  keep_alive is disabled") for line in lines) == 3  # one per possible signal
+    assert sum(line.startswith("  keep_alive is disabled") for line in lines) == 4  # one per possible signal
     assert any(line.startswith("  server is MUST_CLOSE when client is MUST_CLOSE") for line in lines)
     assert any(line.startswith("  client is MUST_CLOSE when keep_alive is disabled") for line in lines)
 
@@ -167,10 +167,11 @@ def test_a_failed_guard_is_still_shown_in_the_headline() -> None:
         m.next_states({"client": "DONE", "server": "SEND_RESPONSE"}, "AcceptUpgrade")
     assert info.value.headline == (
         "SERVER can't send InformationalResponse (101 Switching Protocols) while SERVER is in state "
-        "SEND_RESPONSE (switch_protocol is no_proposal)"
+        "SEND_RESPONSE (switch_protocol is no_proposal, expect_continue is not_waiting)"
     )
-    assert "allowed from SEND_RESPONSE if switch_protocol is one of both_proposed, upgrade_proposed [" in str(
-        info.value
+    assert (
+        "allowed from SEND_RESPONSE if switch_protocol is one of both_proposed, upgrade_proposed and "
+        "expect_continue is not_waiting [" in str(info.value)
     )
 
 

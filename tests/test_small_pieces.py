@@ -72,7 +72,8 @@ def test_describe_a_guarded_event_rule() -> None:
     ]
     assert rule.describe() == (
         "SEND_RESPONSE --[InformationalResponse (101 Switching Protocols) by SERVER if "
-        "switch_protocol is one of both_proposed, upgrade_proposed]--> SWITCHED_PROTOCOL"
+        "switch_protocol is one of both_proposed, upgrade_proposed and expect_continue is not_waiting]--> "
+        "SWITCHED_PROTOCOL"
     )
 
 

@@ -40,8 +40,12 @@ def refused(directory: Path) -> str:
 
 def test_shipped_tables_load() -> None:
     vocabulary, machines = load_tables()
-    assert [m.name for m in machines] == ["client", "server", "keep_alive", "switch_protocol"]
-    assert vocabulary.machine_names == ("client", "server", "keep_alive", "switch_protocol")
+    assert [m.name for m in machines] == [
+        "client", "server", "keep_alive", "switch_protocol", "request_version", "expect_continue"
+    ]
+    assert vocabulary.machine_names == (
+        "client", "server", "keep_alive", "switch_protocol", "request_version", "expect_continue"
+    )
 
 
 def test_unknown_state_in_target(tables: Path) -> None:
@@ -238,7 +242,7 @@ def test_invalid_toml(tables: Path) -> None:
 
 def test_trigger_declared_twice(tables: Path) -> None:
     append(tables, "vocabulary.toml", '\n[[signal]]\nname = "Data"\n')
-    assert refused(tables) == "vocabulary.toml: signal #7: trigger 'Data' is declared twice"
+    assert refused(tables) == "vocabulary.toml: signal #12: trigger 'Data' is declared twice"
 
 
 def test_state_rule_must_change_the_state(tables: Path) -> None:

@@ -11,13 +11,14 @@ reader, and on the way out serialises heads with :func:`write_request_head` /
 Modules: ``_buffer`` (the receive buffer), ``_fields`` (field sections and
 framing-field values), ``_heads`` (start lines and heads), ``_bodies`` (body
 readers), ``_writers`` (serialisation and body writers), ``_framing`` (which
-reader or writer applies), ``_limits`` (default limits).
+reader or writer applies), ``_facts`` (what a head says about the connection), ``_limits`` (default limits).
 """
 
 from __future__ import annotations
 
 from ._bodies import BodyReader, ChunkedReader, ContentLengthReader, UntilCloseReader
 from ._buffer import ReceiveBuffer
+from ._facts import FACT_BITS, head_facts
 from ._framing import (
     framing_for_receive,
     framing_for_send,
@@ -45,6 +46,7 @@ __all__ = [
     "DEFAULT_MAX_HEADER_COUNT",
     "DEFAULT_MAX_HEAD_SIZE",
     "DEFAULT_MAX_TRAILER_SIZE",
+    "FACT_BITS",
     "BodyReader",
     "BodyWriter",
     "ChunkedReader",
@@ -59,6 +61,7 @@ __all__ = [
     "framing_for_send",
     "framing_for_send_request",
     "framing_for_send_response",
+    "head_facts",
     "read_request_head",
     "read_response_head",
     "write_request_head",

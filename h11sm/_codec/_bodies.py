@@ -48,12 +48,12 @@ class ContentLengthReader:
         remaining = self._remaining
         if remaining == 0:
             return EndOfMessage._from_wire(EMPTY_HEADERS)
-        available = len(buf._data)
+        available = len(buf.data)
         if available == 0:
             return None
         count = available if available < remaining else remaining
         self._remaining = remaining - count
-        return Data._from_wire(buf._take(count))
+        return Data._from_wire(buf.take(count))
 
     def read_eof(self) -> EndOfMessage:
         if self._remaining:
@@ -74,9 +74,9 @@ class UntilCloseReader:
     __slots__ = ()
 
     def read(self, buf: ReceiveBuffer) -> Data | None:
-        if not buf._data:
+        if not buf.data:
             return None
-        return Data._from_wire(buf._take(len(buf._data)))
+        return Data._from_wire(buf.take(len(buf.data)))
 
     def read_eof(self) -> EndOfMessage:
         return EndOfMessage._from_wire(EMPTY_HEADERS)
@@ -180,7 +180,7 @@ class ChunkedReader:
         self._whole_fields: ChunkFields = _WHOLE_CHUNK
 
     def read(self, buf: ReceiveBuffer) -> Data | EndOfMessage | None:
-        data = buf._data
+        data = buf.data
         while True:
             state = self._state
             if state == _DATA:
@@ -192,14 +192,14 @@ class ChunkedReader:
                 if available < remaining:
                     self._remaining = remaining - available
                     if start is None:
-                        return Data._from_wire(buf._take(available))
+                        return Data._from_wire(buf.take(available))
                     self._start_fields = None
-                    return Data._from_wire_chunk(buf._take(available), start)
+                    return Data._from_wire_chunk(buf.take(available), start)
                 self._state = _DATA_END
                 if start is None:
-                    return Data._from_wire_chunk(buf._take(remaining), _CHUNK_END)
+                    return Data._from_wire_chunk(buf.take(remaining), _CHUNK_END)
                 self._start_fields = None
-                return Data._from_wire_chunk(buf._take(remaining), self._whole_fields)
+                return Data._from_wire_chunk(buf.take(remaining), self._whole_fields)
             if state == _SIZE_LINE:
                 size = self._read_size_line(buf)
                 if size is None:
@@ -218,7 +218,7 @@ class ChunkedReader:
                     if head == b"\r" or not head:
                         return None
                     raise ProtocolError("chunk data not followed by CRLF")
-                buf._discard(2)
+                buf.discard(2)
                 self._state = _SIZE_LINE
             elif state == _TRAILERS:
                 return self._read_trailers(buf)
@@ -227,15 +227,15 @@ class ChunkedReader:
 
     def _read_size_line(self, buf: ReceiveBuffer) -> int | None:
         """Parse one chunk-size line; None if it has not fully arrived."""
-        data = buf._data
+        data = buf.data
         limit = self._max_line_size
-        end = data.find(b"\n", buf._resume_from(_LINE_SEARCH), limit)
+        end = data.find(b"\n", buf.resume_from(_LINE_SEARCH), limit)
         if end < 0:
             if len(data) >= limit:
                 raise ProtocolError(f"chunk-size line too long (limit {limit} bytes)")
-            buf._remember_scan(_LINE_SEARCH, len(data))
+            buf.remember_scan(_LINE_SEARCH, len(data))
             return None
-        line = buf._take(end + 1)
+        line = buf.take(end + 1)
         match = _CHUNK_SIZE_LINE_RE.fullmatch(line) or _ZERO_PADDED_SIZE_LINE_RE.fullmatch(line)
         if match is None:
             raise _chunk_size_line_error(line)
@@ -250,10 +250,10 @@ class ChunkedReader:
         return int(digits, 16)
 
     def _read_trailers(self, buf: ReceiveBuffer) -> EndOfMessage | None:
-        data = buf._data
+        data = buf.data
         # The usual case: no trailer fields, just the empty line.
         if data.startswith(b"\r\n"):
-            buf._discard(2)
+            buf.discard(2)
             self._state = _DONE
             return EndOfMessage._from_wire(EMPTY_HEADERS)
         if len(data) < 2:
@@ -269,7 +269,7 @@ class ChunkedReader:
             return None
         lines_end, section_end = found
         section = bytes(data[:lines_end])
-        buf._discard(section_end)
+        buf.discard(section_end)
         # (The count is enforced before the lines are parsed, so too many
         # fields cost a count, not a parse.)
         fields = parse_field_lines(

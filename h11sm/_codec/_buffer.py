@@ -12,9 +12,10 @@ trickles in one byte at a time is still scanned in linear time. The remembered
 position is tagged with the kind of search that made it, so a different search
 never trusts it by accident; any consumption from the front resets it.
 
-Only :meth:`ReceiveBuffer.feed`, ``len()``, ``bool()`` and
-:meth:`ReceiveBuffer.take_all` are meant for the connection; the underscored
-members are the codec's readers' working surface.
+The connection uses :meth:`ReceiveBuffer.feed`, ``len()``, ``bool()`` and
+:meth:`ReceiveBuffer.take_all`; the codec's readers work on ``data`` (read
+it, never replace it) through :meth:`~ReceiveBuffer.take`,
+:meth:`~ReceiveBuffer.discard` and the scan bookkeeping.
 """
 
 from __future__ import annotations
@@ -29,55 +30,56 @@ _COPY_ONCE_ABOVE = 8192
 class ReceiveBuffer:
     """Bytes received from the peer and not yet turned into events."""
 
-    __slots__ = ("_data", "_scan_key", "_scan_pos", "_skipped")
+    __slots__ = ("data", "scan_key", "scan_pos", "skipped")
 
     def __init__(self) -> None:
-        self._data = bytearray()
+        self.data = bytearray()
         # Which search last failed (an opaque key) and where it may resume.
-        self._scan_key: object = None
-        self._scan_pos = 0
+        self.scan_key: object = None
+        self.scan_pos = 0
         # Bytes of empty lines dropped before the head being read; they count
         # against the head size limit (RFC 9112 §2.2 lets us skip them, not
         # skip them without bound).
-        self._skipped = 0
+        self.skipped = 0
 
     def feed(self, data: bytes | bytearray | memoryview) -> None:
         """Append bytes received from the peer."""
         try:
-            self._data += data
+            self.data += data
         except TypeError:
             raise TypeError(f"received data must be bytes-like (bytes, bytearray, memoryview), not "
                             f"{type(data).__name__}") from None
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self.data)
 
     def __bool__(self) -> bool:
-        return bool(self._data)
+        return bool(self.data)
 
     def __bytes__(self) -> bytes:
-        return bytes(self._data)
+        return bytes(self.data)
 
     def __repr__(self) -> str:
-        return f"<ReceiveBuffer of {len(self._data)} bytes>"
+        return f"<ReceiveBuffer of {len(self.data)} bytes>"
 
     def take_all(self) -> bytes:
         """Remove and return every unprocessed byte (e.g. after a protocol
         switch, where the rest belongs to the new protocol)."""
-        out = bytes(self._data)
-        self._data.clear()
-        self._scan_key = None
-        self._scan_pos = 0
-        self._skipped = 0
+        out = bytes(self.data)
+        self.data.clear()
+        self.scan_key = None
+        self.scan_pos = 0
+        self.skipped = 0
         return out
 
-    # -- for the codec's readers --------------------------------------------
+    # -- for the codec's readers (they run per byte of a head: plain
+    # attributes and methods, no properties) --------------------------------
 
-    def _take(self, count: int) -> bytes:
+    def take(self, count: int) -> bytes:
         """Remove and return the first *count* bytes (``count <= len(self)``)."""
-        data = self._data
-        self._scan_key = None
-        self._scan_pos = 0
+        data = self.data
+        self.scan_key = None
+        self.scan_pos = 0
         if count >= len(data):
             out = bytes(data)
             data.clear()
@@ -93,17 +95,17 @@ class ReceiveBuffer:
         del data[:count]
         return out
 
-    def _discard(self, count: int) -> None:
+    def discard(self, count: int) -> None:
         """Drop the first *count* bytes."""
-        del self._data[:count]
-        self._scan_key = None
-        self._scan_pos = 0
+        del self.data[:count]
+        self.scan_key = None
+        self.scan_pos = 0
 
-    def _resume_from(self, key: object) -> int:
+    def resume_from(self, key: object) -> int:
         """Where a search of kind *key* may start: past what it already saw."""
-        return self._scan_pos if self._scan_key is key else 0
+        return self.scan_pos if self.scan_key is key else 0
 
-    def _remember_scan(self, key: object, position: int) -> None:
+    def remember_scan(self, key: object, position: int) -> None:
         """Note that a search of kind *key* found nothing before *position*."""
-        self._scan_key = key
-        self._scan_pos = position if position > 0 else 0
+        self.scan_key = key
+        self.scan_pos = position if position > 0 else 0

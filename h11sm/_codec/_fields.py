@@ -42,7 +42,7 @@ import re
 
 from .._abnf import FIELD_VALUE, TOKEN
 from .._errors import ProtocolError
-from .._headers import MAX_CONTENT_LENGTH_DIGITS
+from .._headers import InvalidContentLength, agreed_content_length
 from ._buffer import ReceiveBuffer
 
 __all__ = [
@@ -126,12 +126,12 @@ def locate_section_end(
     soon as it arrives rather than when the section completes, so a peer
     using LF-only or CR-only line endings gets an answer instead of a hang.
     """
-    data = buf._data
+    data = buf.data
     # (Never negative: a negative end offset would count from the end. Not
     # max(): the builtin's call costs more than this whole comparison.)
     end = limit - already_used if limit > already_used else 0
     if lenient:
-        start = buf._scan_pos if buf._scan_key is _LENIENT_SEARCH else 0  # buf._resume_from(), inline
+        start = buf.scan_pos if buf.scan_key is _LENIENT_SEARCH else 0  # buf.resume_from(), inline
         found = _LENIENT_END_RE.search(data, start, end)
         if found is not None:
             if data[found.start()] == 0x0D:  # "\r"
@@ -139,7 +139,7 @@ def locate_section_end(
             return found.start() + 1, found.end()
         key = _LENIENT_SEARCH
     else:
-        start = buf._scan_pos if buf._scan_key is _STRICT_SEARCH else 0  # buf._resume_from(), inline
+        start = buf.scan_pos if buf.scan_key is _STRICT_SEARCH else 0  # buf.resume_from(), inline
         # A first scan looks for the end straight away: usually the whole
         # section has arrived. A resumed one (the section trickles in) first
         # checks that the new bytes (and the last one seen before them) hold
@@ -165,7 +165,7 @@ def locate_section_end(
         raise ProtocolError(f"{what} too large (limit {limit} bytes)", 431)
     # The terminator is at most 4 bytes: the next scan must re-examine the
     # last 3 in case it straddles this call and the next.
-    buf._remember_scan(key, len(data) - 3)
+    buf.remember_scan(key, len(data) - 3)
     return None
 
 
@@ -314,36 +314,18 @@ def _parse_field_lines_carefully(
 # input cheap; leading zeros do not count (h11 and llhttp accept them too).
 # (The zeros are taken possessively: a long run of them cannot backtrack.
 # The group is the significant digits, None for a value of only zeros.)
-_CONTENT_LENGTH_RE = re.compile(rb"(?=[0-9])0*+([1-9][0-9]{0,%d})?" % (MAX_CONTENT_LENGTH_DIGITS - 1))
-
-
 def content_length_value(values: list[bytes]) -> bytes:
-    """The one Content-Length all the given field values agree on.
-
-    RFC 9110 §8.6 lets a recipient accept a list of identical values
-    (``5, 5`` or two fields saying ``5``) as that single value; anything else
-    -- differing values, empty list elements, signs, spaces inside, more than
-    19 significant digits -- is an "invalid Content-Length" (RFC 9112 §6.3
-    item 5: an unrecoverable framing error). Values must agree byte for
-    byte: ``5`` and ``05`` conflict. The value returned has no leading
-    zeros (``0`` stays ``0``), so it is safe to hand to :func:`int`.
-    """
+    """The one Content-Length all the received field *values* agree on,
+    without leading zeros, safe to hand to :func:`int` (the rule is
+    :func:`~h11sm._headers.agreed_content_length`; this words the error)."""
     # (The usual single plain number is recognised by the callers
     # themselves, without this call.)
-    agreed: bytes | None = None
-    significant = b""
-    for value in values:
-        for item in value.split(b","):
-            item = item.strip(b" \t")
-            digits = _CONTENT_LENGTH_RE.fullmatch(item)
-            if digits is None:
-                raise ProtocolError(f"invalid Content-Length {value[:40]!r}")
-            if agreed is None:
-                agreed, significant = item, digits.group(1) or b"0"
-            elif item != agreed:
-                raise ProtocolError("invalid Content-Length: conflicting values")
-    assert agreed is not None  # values is never empty
-    return significant
+    try:
+        return agreed_content_length(values)[1]
+    except InvalidContentLength as exc:
+        if exc.conflict:
+            raise ProtocolError("invalid Content-Length: conflicting values") from None
+        raise ProtocolError(f"invalid Content-Length {exc.value[:40]!r}") from None
 
 
 def transfer_codings(values: list[bytes]) -> list[bytes]:

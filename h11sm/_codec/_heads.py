@@ -73,7 +73,7 @@ _LENIENT_STATUS_LINE_RE = _status_line_pattern(rb"\r?\n")
 
 # Leading empty lines that may be skipped before a start line. RFC 9112
 # §2.2 asks a server to skip "at least one"; we skip any number, because
-# they count towards the head size limit (buf._skipped): that bounds them
+# they count towards the head size limit (buf.skipped): that bounds them
 # without a second limit, and a client that sends a few (an old one adding
 # CRLF after a POST body) is served whatever the count. A bare LF is not a
 # line ending where the parse is strict (a request, or a response read
@@ -131,7 +131,7 @@ def read_request_head(
     # The head is read where it lies in the buffer (the patterns return
     # bytes), and removed once its lines are read.
     lines_end, head_end = found
-    data = buf._data
+    data = buf.data
     line = _REQUEST_LINE_RE.match(data, 0, lines_end)
     if line is None:
         head = bytes(data[:lines_end])
@@ -178,7 +178,7 @@ def read_response_head(
         return None
     # Read in place, as in read_request_head.
     lines_end, head_end = found
-    data = buf._data
+    data = buf.data
     pattern = _LENIENT_STATUS_LINE_RE if lenient else _STRICT_STATUS_LINE_RE
     line = pattern.match(data, 0, lines_end)
     if line is None:
@@ -228,25 +228,25 @@ def _find_head(
     _start_error). A complete head is not checked here: when its start line
     does not match, the reader asks _start_error first, so the verdict is
     the same however the bytes were split."""
-    data = buf._data
+    data = buf.data
     if data.startswith((b"\r", b"\n")):
         empty = (_LENIENT_EMPTY_LINES_RE if lenient else _STRICT_EMPTY_LINES_RE).match(data)
         if empty is not None:
-            buf._skipped += empty.end()
-            buf._discard(empty.end())
+            buf.skipped += empty.end()
+            buf.discard(empty.end())
     # An earlier call on this head whose search for the end stopped past the
     # window (it resumes 3 bytes before the end of what it saw, see
     # locate_section_end) had the whole window, which passed: no need to
     # look again. This keeps a head that trickles in linear.
-    window_seen = buf._scan_pos >= _START_WINDOW - 3
+    window_seen = buf.scan_pos >= _START_WINDOW - 3
     try:
-        found = locate_section_end(buf, max_head_size, lenient, what, buf._skipped)
+        found = locate_section_end(buf, max_head_size, lenient, what, buf.skipped)
     except ProtocolError:
         if not window_seen:
             # (Only the bytes within the limit, which the empty lines
             # skipped before them count against: a verdict on bytes past it
             # would depend on how many of them arrived together.)
-            _raise_start_error(data[: max(0, max_head_size - buf._skipped)], request)
+            _raise_start_error(data[: max(0, max_head_size - buf.skipped)], request)
         raise
     if found is None and not window_seen:
         _raise_start_error(data, request)
@@ -329,12 +329,12 @@ def _response_start_error(data: bytes | bytearray) -> ProtocolError | None:
 
 def _remove_head(buf: ReceiveBuffer, head_end: int) -> None:
     """Drop a head that has been read from the front of the buffer."""
-    # (buf._discard(head_end), inline, and the count of skipped empty lines
+    # (buf.discard(head_end), inline, and the count of skipped empty lines
     # reset: the next head starts afresh.)
-    del buf._data[:head_end]
-    buf._scan_key = None
-    buf._scan_pos = 0
-    buf._skipped = 0
+    del buf.data[:head_end]
+    buf.scan_key = None
+    buf.scan_pos = 0
+    buf.skipped = 0
 
 
 def _lowercase_names(

@@ -50,31 +50,20 @@ def byte_count(payload: object) -> int:
 _REASON_PHRASES = {status.value: status.phrase.encode("ascii") for status in HTTPStatus}
 
 
-def _field_lines(headers: Headers) -> bytes:
+def _head(start_line: bytes, headers: Headers) -> bytes:
+    """The one head writer: *start_line* (with its CRLF), the field lines,
+    and the empty line that ends them. A trailer section is written the
+    same way, after the last-chunk line."""
     fields = headers._raw_fields()
-    if not fields:
-        return b""
-    # bytes.join per field, all in C, beats formatting each line with %.
-    return b"\r\n".join(map(b": ".join, fields)) + b"\r\n"
-
-
-# The head writers join the field lines themselves rather than call
-# _field_lines(): one call fewer, and one format, for every head sent.
+    if fields:
+        # bytes.join per field, all in C, beats formatting each line with %.
+        return b"%s%s\r\n\r\n" % (start_line, b"\r\n".join(map(b": ".join, fields)))
+    return start_line + b"\r\n"
 
 
 def write_request_head(event: Request) -> bytes:
     """``method SP target SP HTTP/x.y CRLF``, the field lines, and CRLF."""
-    headers = event.headers
-    raw = headers._raw  # (headers._raw_fields(), inline)
-    fields = headers._fields if raw is None else raw
-    if fields:
-        return b"%s %s HTTP/%s\r\n%s\r\n\r\n" % (
-            event.method,
-            event.target,
-            event.http_version,
-            b"\r\n".join(map(b": ".join, fields)),
-        )
-    return b"%s %s HTTP/%s\r\n\r\n" % (event.method, event.target, event.http_version)
+    return _head(b"%s %s HTTP/%s\r\n" % (event.method, event.target, event.http_version), event.headers)
 
 
 def write_response_head(event: InformationalResponse | Response) -> bytes:
@@ -85,17 +74,7 @@ def write_response_head(event: InformationalResponse | Response) -> bytes:
     the SP the status-line grammar requires (RFC 9112 §4).
     """
     reason = event.reason or _REASON_PHRASES.get(event.status_code, b"")
-    headers = event.headers
-    raw = headers._raw  # (headers._raw_fields(), inline)
-    fields = headers._fields if raw is None else raw
-    if fields:
-        return b"HTTP/%s %d %s\r\n%s\r\n\r\n" % (
-            event.http_version,
-            event.status_code,
-            reason,
-            b"\r\n".join(map(b": ".join, fields)),
-        )
-    return b"HTTP/%s %d %s\r\n\r\n" % (event.http_version, event.status_code, reason)
+    return _head(b"HTTP/%s %d %s\r\n" % (event.http_version, event.status_code, reason), event.headers)
 
 
 class ContentLengthWriter:
@@ -157,7 +136,7 @@ class ChunkedWriter:
         for name, _ in trailers:
             if name in FORBIDDEN_TRAILER_NAMES:
                 raise ProtocolError(f"{name.decode()} header field not allowed in trailers")
-        return [b"0\r\n%s\r\n" % _field_lines(trailers)]
+        return [_head(b"0\r\n", trailers)]
 
     def __repr__(self) -> str:
         return "ChunkedWriter()"

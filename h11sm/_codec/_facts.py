@@ -1,0 +1,76 @@
+"""What a message head says about the connection, read in one pass.
+
+The codec reports these facts as bits of one number; the tables
+(``head_facts`` and each signal's ``raised_by`` in ``vocabulary.toml``) say
+which signals they raise. Nothing here knows which machine they move.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .._events import InformationalResponse, Request, Response
+from .._headers import comma_list_items
+
+__all__ = ["FACT_BITS", "head_facts"]
+
+HTTP_1_0: Final = 1
+KEEP_ALIVE_OPTION: Final = 2
+CLOSE_OPTION: Final = 4
+UPGRADE: Final = 8
+CONNECT: Final = 16
+EXPECT_100_CONTINUE: Final = 32
+STATUS_100: Final = 64
+FRAMING_CONFLICT: Final = 128
+#: Not read off a head: the sender's framing says it (see Connection).
+CLOSE_DELIMITED: Final = 256
+
+#: Each fact's name in the tables -> its bit.
+FACT_BITS: Final = {
+    "http_1_0": HTTP_1_0,
+    "keep_alive_option": KEEP_ALIVE_OPTION,
+    "close_option": CLOSE_OPTION,
+    "upgrade": UPGRADE,
+    "connect": CONNECT,
+    "expect_100_continue": EXPECT_100_CONTINUE,
+    "status_100": STATUS_100,
+    "framing_conflict": FRAMING_CONFLICT,
+    "close_delimited": CLOSE_DELIMITED,
+}
+
+
+def head_facts(head: Request | InformationalResponse | Response) -> int:
+    """The facts of *head*, as bits (see :data:`FACT_BITS`): one pass over
+    its few special fields (Connection, Upgrade, Expect and the framing
+    fields), which the head found while it was parsed or built."""
+    facts = HTTP_1_0 if head.http_version < b"1.1" else 0
+    framing = 0  # 1: Transfer-Encoding seen, 2: Content-Length seen
+    special = head.headers._special  # (the method call only when not yet found)
+    for name, value in special if special is not None else head.headers._special_fields():
+        if name == b"connection":
+            for token in comma_list_items(value):
+                if token == b"close":
+                    facts |= CLOSE_OPTION
+                elif token == b"keep-alive":
+                    facts |= KEEP_ALIVE_OPTION
+        elif name == b"transfer-encoding":
+            framing |= 1
+        elif name == b"content-length":
+            framing |= 2
+        elif name == b"upgrade" and comma_list_items(value):  # (an empty Upgrade proposes nothing)
+            facts |= UPGRADE
+        elif name == b"expect" and b"100-continue" in comma_list_items(value):
+            facts |= EXPECT_100_CONTINUE
+    head_type = type(head)
+    if head_type is Request:
+        if head.method == b"CONNECT":  # type: ignore[union-attr]
+            facts |= CONNECT
+    elif head_type is Response:
+        # RFC 9112 §6.1, §6.3: Transfer-Encoding with Content-Length, or
+        # from an HTTP/1.0 server, is faulty framing: the body is read
+        # (as chunked) but the connection is not trusted after it.
+        if framing == 3 or (framing & 1 and facts & HTTP_1_0):
+            facts |= FRAMING_CONFLICT
+    elif head.status_code == 100:  # type: ignore[union-attr]
+        facts |= STATUS_100
+    return facts
