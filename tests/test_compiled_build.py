@@ -63,7 +63,9 @@ def test_the_tables_load_from_data_files_in_the_package() -> None:
     tables = default_tables_dir()
     assert sorted(path.name for path in tables.glob("*.toml")) == [
         "client.toml",
+        "expect_continue.toml",
         "keep_alive.toml",
+        "request_version.toml",
         "server.toml",
         "switch_protocol.toml",
         "vocabulary.toml",
