@@ -152,13 +152,18 @@ def locate_section_end(
             index = data.find(b"\r\n\r\n", start, end)
             if index >= 0:
                 return index + 2, index + 4
-            if data.find(b"\n", start, end) >= 0 and _BARE_LF_RE.search(data, start, end) is not None:
-                raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
             # A CR not followed by LF is refused as soon as the byte after
             # it arrives (the lenient search finds it itself): a peer using
             # CR-only line endings would otherwise wait for an empty line
-            # that never comes, until the limit or a timeout.
-            if _BARE_CR_RE.search(data, line_byte.start() if line_byte else 0, end) is not None:
+            # that never comes, until the limit or a timeout. When both a
+            # bare LF and a bare CR are there, the first one is reported, as
+            # it would have been had the bytes come one at a time.
+            bare_cr = _BARE_CR_RE.search(data, line_byte.start() if line_byte else 0, end)
+            if data.find(b"\n", start, end) >= 0:
+                bare_lf = _BARE_LF_RE.search(data, start, end)
+                if bare_lf is not None and (bare_cr is None or bare_lf.start() < bare_cr.start()):
+                    raise ProtocolError(f"bare LF line ending in {what} (only CRLF is accepted)")
+            if bare_cr is not None:
                 raise _bare_cr(what)
         key = _STRICT_SEARCH
     if len(data) >= end:
