@@ -43,6 +43,7 @@ COMPILED_MODULES = [
     "h11sm/_codec/__init__.py",
     "h11sm/_codec/_bodies.py",
     "h11sm/_codec/_buffer.py",
+    "h11sm/_codec/_facts.py",
     "h11sm/_codec/_fields.py",
     "h11sm/_codec/_framing.py",
     "h11sm/_codec/_heads.py",

@@ -126,8 +126,8 @@ def _signal_rules(vocabulary: Vocabulary) -> tuple[tuple[Trigger, frozenset[type
 _SIGNAL_RULES: Final = _signal_rules(_VOCABULARY)
 
 head_facts: Final = _codec.head_facts
-CLOSE_OPTION: Final = _codec.FACT_BITS["close_option"]
-CLOSE_DELIMITED: Final = _codec.FACT_BITS["close_delimited"]
+CLOSE_OPTION: Final[int] = _codec.FACT_BITS["close_option"]
+CLOSE_DELIMITED: Final[int] = _codec.FACT_BITS["close_delimited"]
 
 
 def _signals(head_type: type[Event], facts: int) -> tuple[Trigger, ...]:

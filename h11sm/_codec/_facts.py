@@ -26,7 +26,7 @@ FRAMING_CONFLICT: Final = 128
 CLOSE_DELIMITED: Final = 256
 
 #: Each fact's name in the tables -> its bit.
-FACT_BITS: Final = {
+FACT_BITS: Final[dict[str, int]] = {
     "http_1_0": HTTP_1_0,
     "keep_alive_option": KEEP_ALIVE_OPTION,
     "close_option": CLOSE_OPTION,
