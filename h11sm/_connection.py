@@ -24,13 +24,13 @@ from ._head_step import (
     MUST_SAY_KEEP_ALIVE,
     RESPONSE_ENDS_IN_MUST_CLOSE,
     TRIGGERS_BY_ROLE,
+    UPGRADE,
     classify,
     head_facts,
     step,
     with_close,
     with_keep_alive,
 )
-from ._headers import get_comma_header
 from ._sentinels import CLIENT, NEED_DATA, PAUSED, SERVER, Sentinel
 
 __all__ = ["Connection"]
@@ -595,15 +595,17 @@ class Connection:
 
     def _send_response(self, response: InformationalResponse | Response) -> bytes:
         status = response.status_code
+        # (The head's facts, read once, serve the checks below and the step.)
+        facts = head_facts(response)
         if type(response) is InformationalResponse:
-            if b"close" in get_comma_header(response.headers._special_fields(), b"connection"):
+            if facts & CLOSE_OPTION:
                 # RFC 9110 §7.6.1 ties "close" to the end of the exchange,
                 # but some clients (llhttp) stop reading at a 1xx that
                 # carries it, and the final response is lost.
                 raise LocalProtocolError(
                     f"can't send Connection: close on a 1xx response ({status}): put it on the final response"
                 )
-            if status == 101 and not get_comma_header(response.headers, b"upgrade"):
+            if status == 101 and not facts & UPGRADE:
                 raise LocalProtocolError(
                     "a 101 Switching Protocols response must name the protocol it switches to in an "
                     "Upgrade header field (RFC 9110 §15.2.2)"
@@ -612,7 +614,6 @@ class Connection:
             response, self._request_method, self.their_http_version
         )
         trigger = classify(response, self._request_method)
-        facts = head_facts(response)
         if type(response) is Response:
             # What the head must say besides the user's fields, with the
             # fact it raises (set here, not read back from the header): a

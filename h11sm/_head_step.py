@@ -33,6 +33,7 @@ __all__ = [
     "MUST_SAY_KEEP_ALIVE",
     "RESPONSE_ENDS_IN_MUST_CLOSE",
     "TRIGGERS_BY_ROLE",
+    "UPGRADE",
     "classify",
     "head_facts",
     "step",
@@ -128,6 +129,7 @@ _SIGNAL_RULES: Final = _signal_rules(_VOCABULARY)
 head_facts: Final = _codec.head_facts
 CLOSE_OPTION: Final[int] = _codec.FACT_BITS["close_option"]
 CLOSE_DELIMITED: Final[int] = _codec.FACT_BITS["close_delimited"]
+UPGRADE: Final[int] = _codec.FACT_BITS["upgrade"]
 
 
 def _signals(head_type: type[Event], facts: int) -> tuple[Trigger, ...]:
