@@ -93,9 +93,10 @@ _STRICT_SEARCH = object()
 _LENIENT_SEARCH = object()
 
 # The empty line that ends a section when bare LF is accepted: the LF ending
-# the last line, an optional CR, and the LF of the empty line; or, found by
-# the same search, a bare CR (one followed by anything but LF), an error.
-_LENIENT_END_RE = re.compile(rb"\n\r?\n|\r[^\n]")
+# the last line, an optional CR, and the LF of the empty line. (A bare CR
+# is looked for separately: an alternative for it in this pattern would cost
+# the search its fast scan for the LF, three times the time on every head.)
+_LENIENT_END_RE = re.compile(rb"\n\r?\n")
 # An LF that is not part of a CRLF. The lookbehind sees bytes before the
 # search position, so resuming a scan mid-buffer stays correct.
 _BARE_LF_RE = re.compile(rb"(?<!\r)\n")
@@ -134,9 +135,14 @@ def locate_section_end(
         start = buf.scan_pos if buf.scan_key is _LENIENT_SEARCH else 0  # buf.resume_from(), inline
         found = _LENIENT_END_RE.search(data, start, end)
         if found is not None:
-            if data[found.start()] == 0x0D:  # "\r"
-                raise _bare_cr(what)
+            # (A bare CR in a complete section is refused, 400, by the
+            # patterns that read its lines, which take a CR only before an
+            # LF; as in strict mode, the search only finds the end.)
             return found.start() + 1, found.end()
+        # A CR not followed by LF is refused as soon as the byte after it
+        # arrives, as in strict mode below.
+        if _BARE_CR_RE.search(data, start, end) is not None:
+            raise _bare_cr(what)
         key = _LENIENT_SEARCH
     else:
         start = buf.scan_pos if buf.scan_key is _STRICT_SEARCH else 0  # buf.resume_from(), inline
