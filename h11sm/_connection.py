@@ -46,6 +46,7 @@ _PROTOCOL_ERROR: Final = {
 }
 _PREPARE_TO_REUSE: Final = _AUTOMATON.vocabulary.trigger("method", "prepare_to_reuse")
 _RESPONSE_BY_SERVER: Final = _TRIGGERS_BY_ROLE[SERVER][Response]
+_REQUEST_BY_CLIENT: Final = _TRIGGERS_BY_ROLE[CLIENT][Request]
 
 # The words of the tables' [receive] and [send] sections (interned by the
 # loader, so they are compared by identity).
@@ -399,12 +400,15 @@ class Connection:
                 )
             if head is not None:
                 self.their_http_version = head.http_version
-                self._take_head(head, classify(head, self._request_method), head_facts(head))
+                # (Read once: the step and the framing both use them.)
+                facts = head_facts(head)
+                self._take_head(head, classify(head, self._request_method), facts[0])
                 if type(head) is not InformationalResponse:
                     # The reader of the body that follows the head.
                     self._body_reader = _codec.framing_for_receive(
                         head,
                         self._request_method,
+                        facts,
                         max_line_size=self._max_buffer_size,
                         max_trailer_size=self._max_buffer_size,
                         max_header_count=self._max_header_count,
@@ -582,21 +586,24 @@ class Connection:
     def _send_request(self, request: Request) -> bytes:
         # A request's framing never needs extra headers: without framing
         # fields its body is simply empty.
-        _, writer = _codec.framing_for_send_request(request)
-        _codec.check_request_to_send(request)
+        # (The head's facts, read once, serve the framing and the step.)
         facts = head_facts(request)
+        _, writer = _codec.framing_for_send_request(request, facts)
+        _codec.check_request_to_send(request)
         if self._joint in MUST_SAY_KEEP_ALIVE:
             headers = with_keep_alive(request.headers)
             if headers is not request.headers:
                 request = Request._from_wire(request.method, request.target, headers, request.http_version)
-        self._take_head(request, classify(request, None), facts)
+        self._take_head(request, _REQUEST_BY_CLIENT, facts[0])  # (what classify() says of every request)
         self._body_writer = writer
         return _codec.write_request_head(request)
 
     def _send_response(self, response: InformationalResponse | Response) -> bytes:
         status = response.status_code
-        # (The head's facts, read once, serve the checks below and the step.)
-        facts = head_facts(response)
+        # (The head's facts, read once, serve the checks below, the framing
+        # and the step.)
+        read = head_facts(response)
+        facts = read[0]
         if type(response) is InformationalResponse:
             if facts & CLOSE_OPTION:
                 # RFC 9110 §7.6.1 ties "close" to the end of the exchange,
@@ -611,7 +618,7 @@ class Connection:
                     "Upgrade header field (RFC 9110 §15.2.2)"
                 )
         headers, writer, close_delimited = _codec.framing_for_send_response(
-            response, self._request_method, self.their_http_version
+            response, self._request_method, self.their_http_version, read
         )
         trigger = classify(response, self._request_method)
         if type(response) is Response:

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Final, final
 
 from ._abnf import HTTP_VERSION_RE, REQUEST_TARGET_RE, TOKEN_RE
 from ._errors import LocalProtocolError
-from ._headers import EMPTY_HEADERS, Headers, _quote, normalize_and_validate, to_bytes
+from ._headers import EMPTY_HEADERS, Headers, _quote, normalize_and_validate, special_fields, to_bytes
 from ._sentinels import DONE, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL, Sentinel
 
 __all__ = [
@@ -227,8 +227,7 @@ class Request(Event):
         if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
             http_version = _http_version(http_version)
         hosts = 0
-        special = checked._special  # (the method call only when not yet found)
-        for name, _ in special if special is not None else checked._special_fields():
+        for name, _ in special_fields(checked):
             if name == b"host":
                 hosts += 1
         if hosts == 0:

@@ -23,7 +23,7 @@ from . import _codec
 from ._compiled import AUTOMATON
 from ._engine import Composite, JointState, TableError, Trigger
 from ._events import ConnectionClosed, Data, EndOfMessage, Event, InformationalResponse, Request, Response
-from ._headers import Headers, get_comma_header, set_comma_header
+from ._headers import Headers, get_comma_header, set_comma_header, special_fields
 from ._sentinels import CLIENT, MUST_CLOSE, SERVER, Sentinel
 from ._tables import Vocabulary
 
@@ -180,7 +180,7 @@ MUST_SAY_KEEP_ALIVE: Final = frozenset(
 def with_keep_alive(headers: Headers) -> Headers:
     """*headers* with the keep-alive connection option added to their
     Connection field (the same object if they say keep-alive or close)."""
-    tokens = get_comma_header(headers._special_fields(), b"connection")
+    tokens = get_comma_header(special_fields(headers), b"connection")
     if b"keep-alive" in tokens or b"close" in tokens:
         return headers
     return set_comma_header(headers, b"connection", [*tokens, b"keep-alive"])
@@ -189,7 +189,7 @@ def with_keep_alive(headers: Headers) -> Headers:
 def with_close(headers: Headers) -> Headers:
     """*headers* whose Connection field says ``close`` (and no longer
     ``keep-alive``); the same object if it already says just that."""
-    tokens = [t for t in get_comma_header(headers._special_fields(), b"connection") if t != b"keep-alive"]
+    tokens = [t for t in get_comma_header(special_fields(headers), b"connection") if t != b"keep-alive"]
     if b"close" in tokens:
         return headers
     return set_comma_header(headers, b"connection", [*tokens, b"close"])

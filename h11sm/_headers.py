@@ -28,7 +28,11 @@ __all__ = [
     "has_token",
     "normalize_and_validate",
     "set_comma_header",
+    "special_fields",
     "to_bytes",
+    "wire_fields",
+    "with_field_added",
+    "without_field",
 ]
 
 _Field = tuple[bytes, bytes]
@@ -168,11 +172,6 @@ class Headers(Sequence[_Field]):
         raw = self._raw
         return list(self._fields if raw is None else raw)
 
-    def _raw_fields(self) -> Sequence[_Field]:
-        """The pairs to write on the wire: :meth:`raw_items`, without a copy."""
-        raw = self._raw
-        return self._fields if raw is None else raw
-
     def _without(self, name: bytes) -> Headers:
         """A copy without the fields called *name* (lowercase)."""
         raw = self._raw
@@ -185,7 +184,7 @@ class Headers(Sequence[_Field]):
         """A copy with the field *name* (lowercase): *value* added at the end,
         its name title-cased on the wire (a field h11sm adds itself)."""
         return Headers._from_wire(
-            (*self._fields, (name, value)), None, (*self._raw_fields(), (title_case(name), value))
+            (*self._fields, (name, value)), None, (*wire_fields(self), (title_case(name), value))
         )
 
     def _special_fields(self) -> tuple[_Field, ...]:
@@ -275,6 +274,40 @@ def title_case(name: bytes) -> bytes:
     if known is not None:
         return known
     return b"-".join([word.capitalize() for word in name.split(b"-")])
+
+
+# -- the package's view of a Headers object ----------------------------------
+#
+# The codec and the connection read a Headers object through these functions
+# of the module that owns the class, never through its private slots.
+
+
+def special_fields(headers: Headers) -> tuple[_Field, ...]:
+    """The fields of *headers* whose names are in ``SPECIAL_NAMES``, in
+    order: all a message's framing and connection fields, which the codec
+    reads on every head. Found once per object (when the wire parser or the
+    constructor did not already pick them out) and kept."""
+    special = headers._special
+    return special if special is not None else headers._special_fields()
+
+
+def wire_fields(headers: Headers) -> Sequence[_Field]:
+    """The pairs to write on the wire: :meth:`Headers.raw_items`, without a
+    copy."""
+    raw = headers._raw
+    return headers._fields if raw is None else raw
+
+
+def without_field(headers: Headers, name: bytes) -> Headers:
+    """A copy of *headers* without the fields called *name* (lowercase)."""
+    return headers._without(name)
+
+
+def with_field_added(headers: Headers, name: bytes, value: bytes) -> Headers:
+    """A copy of *headers* with the field *name* (lowercase): *value* added
+    at the end, its name title-cased on the wire (a field h11sm adds
+    itself)."""
+    return headers._appending(name, value)
 
 
 _new_object: Final = object.__new__

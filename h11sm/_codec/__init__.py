@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ._bodies import BodyReader, ChunkedReader, ContentLengthReader, UntilCloseReader
 from ._buffer import ReceiveBuffer
-from ._facts import FACT_BITS, head_facts
+from ._facts import FACT_BITS, HeadFacts, head_facts
 from ._framing import (
     framing_for_receive,
     framing_for_send,
@@ -53,6 +53,7 @@ __all__ = [
     "ChunkedWriter",
     "ContentLengthReader",
     "ContentLengthWriter",
+    "HeadFacts",
     "ReceiveBuffer",
     "UntilCloseReader",
     "UntilCloseWriter",

@@ -1,8 +1,11 @@
-"""What a message head says about the connection, read in one pass.
+"""What a message head says about the connection and its body, read in one
+pass over its special fields.
 
-The codec reports these facts as bits of one number; the tables
+The codec reports the connection facts as bits of one number; the tables
 (``head_facts`` and each signal's ``raised_by`` in ``vocabulary.toml``) say
-which signals they raise. Nothing here knows which machine they move.
+which signals they raise. Nothing here knows which machine they move. The
+same pass collects the framing fields' values, which the framing code
+(:mod:`._framing`) then takes instead of looking for them again.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 from typing import Final
 
 from .._events import InformationalResponse, Request, Response
-from .._headers import comma_list_items
+from .._headers import comma_list_items, special_fields
 
-__all__ = ["FACT_BITS", "head_facts"]
+__all__ = ["FACT_BITS", "HeadFacts", "head_facts"]
 
 HTTP_1_0: Final = 1
 KEEP_ALIVE_OPTION: Final = 2
@@ -38,25 +41,37 @@ FACT_BITS: Final[dict[str, int]] = {
     "close_delimited": CLOSE_DELIMITED,
 }
 
+#: What :func:`head_facts` reads off a head: its facts (bits of
+#: :data:`FACT_BITS`), then its Transfer-Encoding and its Content-Length
+#: field values, each None when the head has no such field.
+HeadFacts = tuple[int, list[bytes] | None, list[bytes] | None]
 
-def head_facts(head: Request | InformationalResponse | Response) -> int:
-    """The facts of *head*, as bits (see :data:`FACT_BITS`): one pass over
-    its few special fields (Connection, Upgrade, Expect and the framing
-    fields), which the head found while it was parsed or built."""
+
+def head_facts(head: Request | InformationalResponse | Response) -> HeadFacts:
+    """The facts of *head* and its framing fields' values (see
+    :data:`HeadFacts`): one pass over its few special fields (Connection,
+    Upgrade, Expect and the framing fields), which the head found while it
+    was parsed or built."""
     facts = HTTP_1_0 if head.http_version < b"1.1" else 0
-    framing = 0  # 1: Transfer-Encoding seen, 2: Content-Length seen
-    special = head.headers._special  # (the method call only when not yet found)
-    for name, value in special if special is not None else head.headers._special_fields():
-        if name == b"connection":
+    codings: list[bytes] | None = None
+    lengths: list[bytes] | None = None
+    for name, value in special_fields(head.headers):
+        if name == b"content-length":
+            if lengths is None:
+                lengths = [value]
+            else:
+                lengths.append(value)
+        elif name == b"connection":
             for token in comma_list_items(value):
                 if token == b"close":
                     facts |= CLOSE_OPTION
                 elif token == b"keep-alive":
                     facts |= KEEP_ALIVE_OPTION
         elif name == b"transfer-encoding":
-            framing |= 1
-        elif name == b"content-length":
-            framing |= 2
+            if codings is None:
+                codings = [value]
+            else:
+                codings.append(value)
         elif name == b"upgrade" and comma_list_items(value):  # (an empty Upgrade proposes nothing)
             facts |= UPGRADE
         elif name == b"expect" and b"100-continue" in comma_list_items(value):
@@ -69,8 +84,8 @@ def head_facts(head: Request | InformationalResponse | Response) -> int:
         # RFC 9112 §6.1, §6.3: Transfer-Encoding with Content-Length, or
         # from an HTTP/1.0 server, is faulty framing: the body is read
         # (as chunked) but the connection is not trusted after it.
-        if framing == 3 or (framing & 1 and facts & HTTP_1_0):
+        if codings is not None and (lengths is not None or facts & HTTP_1_0):
             facts |= FRAMING_CONFLICT
     elif head.status_code == 100:  # type: ignore[union-attr]
         facts |= STATUS_100
-    return facts
+    return facts, codings, lengths

@@ -14,8 +14,9 @@ from typing import Final
 
 from .._errors import ProtocolError
 from .._events import InformationalResponse, Request, Response
-from .._headers import Headers
+from .._headers import Headers, with_field_added, without_field
 from ._bodies import BodyReader, ChunkedReader, ContentLengthReader, UntilCloseReader
+from ._facts import HeadFacts, head_facts
 from ._fields import content_length_value, require_chunked_only, transfer_codings
 from ._limits import (
     DEFAULT_MAX_CHUNK_LINE_SIZE,
@@ -32,20 +33,14 @@ __all__ = [
 ]
 
 
-def _framing_fields(headers: Headers) -> tuple[list[bytes] | None, list[bytes] | None]:
-    """The Transfer-Encoding and Content-Length field values (None if absent)."""
-    codings: list[bytes] | None = None
-    lengths: list[bytes] | None = None
-    special = headers._special  # (the method call only when not yet found)
-    for name, value in special if special is not None else headers._special_fields():
-        if name == b"transfer-encoding":
-            if codings is None:
-                codings = []
-            codings.append(value)
-        elif name == b"content-length":
-            if lengths is None:
-                lengths = []
-            lengths.append(value)
+def _framing_fields(
+    event: Request | InformationalResponse | Response, facts: HeadFacts | None
+) -> tuple[list[bytes] | None, list[bytes] | None]:
+    """The Transfer-Encoding and Content-Length field values of *event*
+    (None if absent): from *facts* when the caller has read them already
+    (the connection reads every head's facts once, see
+    :func:`~._facts.head_facts`), else read now."""
+    _, codings, lengths = head_facts(event) if facts is None else facts
     return codings, lengths
 
 
@@ -97,6 +92,7 @@ def _has_no_body(status_code: int, request_method: bytes | None) -> bool:
 def framing_for_receive(
     event: Request | InformationalResponse | Response,
     request_method: bytes | None,
+    facts: HeadFacts | None = None,
     *,
     max_line_size: int = DEFAULT_MAX_CHUNK_LINE_SIZE,
     max_trailer_size: int = DEFAULT_MAX_TRAILER_SIZE,
@@ -105,7 +101,7 @@ def framing_for_receive(
     """The reader for the body that follows the head *event* from the peer.
 
     *request_method* is the method of the request a response answers (None
-    for requests). The keyword limits are handed to a ChunkedReader: the
+    for requests); *facts* are the head's facts if already read. The keyword limits are handed to a ChunkedReader: the
     longest chunk-size line, the largest trailer section and the most
     trailer fields.
 
@@ -116,7 +112,7 @@ def framing_for_receive(
     body and a response runs until close.
     """
     if type(event) is Request:
-        codings, lengths = _framing_fields(event.headers)
+        codings, lengths = _framing_fields(event, facts)
         if event.method == b"CONNECT" and _frames_content(codings, lengths):
             raise _connect_with_content()
         if codings is not None:
@@ -131,7 +127,7 @@ def framing_for_receive(
         return _NO_BODY_READER
     if _has_no_body(event.status_code, request_method):
         return _NO_BODY_READER
-    codings, lengths = _framing_fields(event.headers)
+    codings, lengths = _framing_fields(event, facts)
     if codings is not None:
         # (Also from an HTTP/1.0 server, whose Transfer-Encoding RFC 9112
         # §6.1 calls faulty framing: its chunked body is still dechunked, as
@@ -206,10 +202,11 @@ def _connect_with_content() -> ProtocolError:
     )
 
 
-def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
-    """:func:`framing_for_send` for a request: ``(headers, writer)``."""
+def framing_for_send_request(event: Request, facts: HeadFacts | None = None) -> tuple[Headers, BodyWriter]:
+    """:func:`framing_for_send` for a request: ``(headers, writer)``;
+    *facts* are the head's facts if already read."""
     headers = event.headers
-    codings, lengths = _framing_fields(headers)
+    codings, lengths = _framing_fields(event, facts)
     if event.method == b"CONNECT" and _frames_content(codings, lengths):
         raise _connect_with_content()
     if codings is not None:
@@ -221,18 +218,20 @@ def framing_for_send_request(event: Request) -> tuple[Headers, BodyWriter]:
 
 
 def _without_transfer_encoding(headers: Headers) -> Headers:
-    return headers._without(b"transfer-encoding")
+    return without_field(headers, b"transfer-encoding")
 
 
 def framing_for_send_response(
     event: InformationalResponse | Response,
     request_method: bytes | None,
     peer_http_version: bytes | None,
+    facts: HeadFacts | None = None,
 ) -> tuple[Headers, BodyWriter, bool]:
     """:func:`framing_for_send` for a response, with positional arguments
-    (the connection calls this once per response)."""
+    (the connection calls this once per response); *facts* are the head's
+    facts if already read."""
     headers = event.headers
-    codings, lengths = _framing_fields(headers)
+    codings, lengths = _framing_fields(event, facts)
     if codings is not None:
         _check_codings_to_send(codings, lengths)
     status_code = event.status_code
@@ -261,5 +260,5 @@ def framing_for_send_response(
             headers = _without_transfer_encoding(headers)
         return headers, UntilCloseWriter(), True
     if codings is None:
-        headers = headers._appending(b"transfer-encoding", b"chunked")
+        headers = with_field_added(headers, b"transfer-encoding", b"chunked")
     return headers, ChunkedWriter(), False

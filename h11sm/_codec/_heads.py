@@ -39,7 +39,7 @@ import re
 from .._abnf import REQUEST_TARGET, TCHAR, TOKEN
 from .._errors import ProtocolError
 from .._events import InformationalResponse, Request, Response
-from .._headers import MAX_CONTENT_LENGTH_DIGITS, SPECIAL_NAMES, Headers
+from .._headers import MAX_CONTENT_LENGTH_DIGITS, SPECIAL_NAMES, Headers, special_fields
 from ._buffer import ReceiveBuffer
 from ._fields import (
     content_length_value,
@@ -446,7 +446,7 @@ def check_request_to_send(request: Request) -> None:
     target = request.target
     if target[0] != 0x2F or request.method == b"CONNECT":  # all but the usual origin-form
         _check_target_form(request.method, target)
-    for name, value in request.headers._special_fields():
+    for name, value in special_fields(request.headers):
         if name == b"host" and value not in _HOSTS_SENT:
             if _HOST_RE.fullmatch(value) is None:
                 raise ProtocolError(f"invalid Host header field {value[:60]!r}")

@@ -21,7 +21,7 @@ from http import HTTPStatus
 from .._abnf import TOKEN_RE
 from .._errors import ProtocolError
 from .._events import Data, EndOfMessage, InformationalResponse, Request, Response
-from .._headers import Headers
+from .._headers import EMPTY_HEADERS, Headers, wire_fields
 from ._fields import FORBIDDEN_TRAILER_NAMES
 
 __all__ = [
@@ -54,7 +54,7 @@ def _head(start_line: bytes, headers: Headers) -> bytes:
     """The one head writer: *start_line* (with its CRLF), the field lines,
     and the empty line that ends them. A trailer section is written the
     same way, after the last-chunk line."""
-    fields = headers._raw_fields()
+    fields = wire_fields(headers)
     if fields:
         # bytes.join per field, all in C, beats formatting each line with %.
         return b"%s%s\r\n\r\n" % (start_line, b"\r\n".join(map(b": ".join, fields)))
@@ -100,7 +100,8 @@ class ContentLengthWriter:
                 raise ProtocolError(self._no_body or "Too much data for declared Content-Length")
             self._remaining -= size
             return [payload] if size else []
-        if event.headers._fields:  # (not bool(headers): that is a Python-level __len__ call)
+        trailers = event.headers
+        if trailers is not EMPTY_HEADERS and len(trailers):  # (EndOfMessage() shares the empty one)
             # Only the chunked coding can carry a trailer section (RFC 9112
             # §7.1.2).
             if self._no_body:
@@ -128,9 +129,9 @@ class ChunkedWriter:
                 # A zero-size chunk is the last chunk: an empty Data must
                 # send nothing rather than end the body.
                 return []
-            chunk = event._chunk  # (the slot, not the property: this runs for every chunk)
-            if chunk is not None and chunk[2]:
-                return [b"%x%s\r\n" % (size, format_chunk_extensions(chunk[2])), payload, b"\r\n"]
+            extensions = event.extensions
+            if extensions:
+                return [b"%x%s\r\n" % (size, format_chunk_extensions(extensions)), payload, b"\r\n"]
             return [b"%x\r\n" % size, payload, b"\r\n"]
         trailers = event.headers
         for name, _ in trailers:
