@@ -8,6 +8,7 @@ inputs where the two could disagree:
   special fields picked out while a head is read or built;
 * reading field lines: whitespace before the line ending, repeated
   comma-list fields;
+* reading a head's facts: the common Connection values;
 * the receive loop: the pull API's error handling, the head search that
   skips work when no LF arrived;
 * sending: a body piece that is not ``bytes``.
@@ -32,6 +33,8 @@ from h11sm import (
     Response,
 )
 from h11sm import _headers as headers_module
+from h11sm._codec import _facts as facts_module
+from h11sm._codec._facts import head_facts
 from h11sm._codec._fields import parse_field_lines
 from h11sm._headers import Headers, normalize_and_validate
 
@@ -158,6 +161,19 @@ def test_close_in_a_second_connection_field_is_seen() -> None:
     assert head == b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     server.send(EndOfMessage())
     assert server.our_state is MUST_CLOSE
+
+
+@pytest.mark.parametrize("value", sorted(facts_module._COMMON_CONNECTION_VALUES))
+def test_common_connection_values_state_what_their_tokens_say(value: bytes) -> None:
+    # A trailing empty list element keeps the tokens but misses the table
+    # of common values, so the general path reads the second head.
+    def facts_of(connection: bytes) -> int:
+        request = Request(method=b"GET", target=b"/", headers=[(b"Host", b"a"), (b"Connection", connection)])
+        return head_facts(request)[0]
+
+    assert facts_of(value) == facts_of(value + b",")
+    expected = {b"keep-alive": facts_module.KEEP_ALIVE_OPTION, b"close": facts_module.CLOSE_OPTION, b"upgrade": 0}
+    assert facts_of(value) == expected[value.lower()]
 
 
 # -- the receive loop ---------------------------------------------------------------------

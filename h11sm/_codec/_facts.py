@@ -41,6 +41,18 @@ FACT_BITS: Final[dict[str, int]] = {
     "close_delimited": CLOSE_DELIMITED,
 }
 
+# The Connection field values nearly every message carries, with the facts
+# they state, so that they are not split and lowercased each time (any
+# other value takes the general path, with the same result).
+_COMMON_CONNECTION_VALUES: Final[dict[bytes, int]] = {
+    b"keep-alive": KEEP_ALIVE_OPTION,
+    b"Keep-Alive": KEEP_ALIVE_OPTION,
+    b"close": CLOSE_OPTION,
+    b"Close": CLOSE_OPTION,
+    b"upgrade": 0,
+    b"Upgrade": 0,
+}
+
 #: What :func:`head_facts` reads off a head: its facts (bits of
 #: :data:`FACT_BITS`), then its Transfer-Encoding and its Content-Length
 #: field values, each None when the head has no such field.
@@ -62,6 +74,10 @@ def head_facts(head: Request | InformationalResponse | Response) -> HeadFacts:
             else:
                 lengths.append(value)
         elif name == b"connection":
+            common = _COMMON_CONNECTION_VALUES.get(value)
+            if common is not None:
+                facts |= common
+                continue
             for token in comma_list_items(value):
                 if token == b"close":
                     facts |= CLOSE_OPTION

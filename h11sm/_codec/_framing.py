@@ -6,6 +6,10 @@ answers) decides which body reader to use. On send, the user states a framing
 through the headers they set, and the codec fills in what HTTP/1.1 needs for
 the peer at hand: a response of unknown length goes chunked to an HTTP/1.1
 peer and close-delimited to an HTTP/1.0 one.
+
+The framing fields' values are taken from the head's facts
+(:func:`~._facts.head_facts`), which the connection reads once per head and
+passes in; a caller without them leaves *facts* out and they are read here.
 """
 
 from __future__ import annotations
@@ -31,17 +35,6 @@ __all__ = [
     "framing_for_send_request",
     "framing_for_send_response",
 ]
-
-
-def _framing_fields(
-    event: Request | InformationalResponse | Response, facts: HeadFacts | None
-) -> tuple[list[bytes] | None, list[bytes] | None]:
-    """The Transfer-Encoding and Content-Length field values of *event*
-    (None if absent): from *facts* when the caller has read them already
-    (the connection reads every head's facts once, see
-    :func:`~._facts.head_facts`), else read now."""
-    _, codings, lengths = head_facts(event) if facts is None else facts
-    return codings, lengths
 
 
 # An empty body is the most common kind (every GET, many responses), and its
@@ -112,7 +105,7 @@ def framing_for_receive(
     body and a response runs until close.
     """
     if type(event) is Request:
-        codings, lengths = _framing_fields(event, facts)
+        _, codings, lengths = facts if facts is not None else head_facts(event)
         if event.method == b"CONNECT" and _frames_content(codings, lengths):
             raise _connect_with_content()
         if codings is not None:
@@ -127,7 +120,7 @@ def framing_for_receive(
         return _NO_BODY_READER
     if _has_no_body(event.status_code, request_method):
         return _NO_BODY_READER
-    codings, lengths = _framing_fields(event, facts)
+    _, codings, lengths = facts if facts is not None else head_facts(event)
     if codings is not None:
         # (Also from an HTTP/1.0 server, whose Transfer-Encoding RFC 9112
         # §6.1 calls faulty framing: its chunked body is still dechunked, as
@@ -206,7 +199,7 @@ def framing_for_send_request(event: Request, facts: HeadFacts | None = None) -> 
     """:func:`framing_for_send` for a request: ``(headers, writer)``;
     *facts* are the head's facts if already read."""
     headers = event.headers
-    codings, lengths = _framing_fields(event, facts)
+    _, codings, lengths = facts if facts is not None else head_facts(event)
     if event.method == b"CONNECT" and _frames_content(codings, lengths):
         raise _connect_with_content()
     if codings is not None:
@@ -231,7 +224,7 @@ def framing_for_send_response(
     (the connection calls this once per response); *facts* are the head's
     facts if already read."""
     headers = event.headers
-    codings, lengths = _framing_fields(event, facts)
+    _, codings, lengths = facts if facts is not None else head_facts(event)
     if codings is not None:
         _check_codings_to_send(codings, lengths)
     status_code = event.status_code
