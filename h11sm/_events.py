@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sized
 from http import HTTPStatus
-from typing import Any, ClassVar, Final, final
+from typing import Any, ClassVar, Final, Self, final
 
 from ._abnf import HTTP_VERSION_RE, REQUEST_TARGET_RE, TOKEN_RE
 from ._errors import LocalProtocolError
@@ -296,6 +296,14 @@ class _StatusResponse(Event):
             reason = _reason(reason)
         self._store(status_code, checked, http_version, reason)
 
+    @classmethod
+    def _from_wire(cls, status_code: int, headers: Headers, http_version: bytes, reason: bytes) -> Self:
+        """Build a response of this class from values the wire parser has
+        checked."""
+        made = _new(cls)
+        made._store(status_code, headers, http_version, reason)
+        return made
+
     def _store(self, status_code: int, headers: Headers, http_version: bytes, reason: bytes) -> None:
         # (Here rather than in each subclass: mypyc turns these into direct
         # stores only in the class that declares the fields.)
@@ -324,16 +332,6 @@ class InformationalResponse(_StatusResponse):
     _lowest = 100
     _beyond = 200
 
-    @staticmethod
-    def _from_wire(
-        status_code: int, headers: Headers, http_version: bytes, reason: bytes
-    ) -> InformationalResponse:
-        """Build an InformationalResponse from values the wire parser has
-        checked."""
-        made = _new(InformationalResponse)
-        made._store(status_code, headers, http_version, reason)
-        return made
-
 
 @final
 class Response(_StatusResponse):
@@ -356,15 +354,6 @@ class Response(_StatusResponse):
     __slots__ = ()
     _lowest = 200
     _beyond = 1000
-
-    @staticmethod
-    def _from_wire(
-        status_code: int, headers: Headers, http_version: bytes, reason: bytes
-    ) -> Response:
-        """Build a Response from values the wire parser has checked."""
-        made = _new(Response)
-        made._store(status_code, headers, http_version, reason)
-        return made
 
 
 #: The type of :attr:`Data.extensions`.
