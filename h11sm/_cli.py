@@ -78,6 +78,7 @@ def machine_json(machine: Machine) -> dict[str, Any]:
         "transitions": transitions,
         "receive": {state.name: mode for state, mode in machine.receive.items()},
         "send": {state.name: mode for state, mode in machine.send.items()},
+        "announce": {state.name: option for state, option in machine.announce.items()},
     }
 
 

@@ -3,7 +3,8 @@
 A :class:`Connection` never decides a state transition itself. What a
 machine state does with bytes (read a head, a body, hold them, refuse them)
 is a word the tables give each state (``[receive]`` and ``[send]``), compiled
-into the joint state; what a message head does to the machines (its event
+into the joint state, and so is the connection option our heads must carry
+there (``[announce]``); what a message head does to the machines (its event
 and the signals its facts raise) is worked out by :mod:`h11sm._head_step`
 from the tables. The codec turns events into bytes and bytes into events.
 """
@@ -21,7 +22,6 @@ from ._events import ConnectionClosed, Data, EndOfMessage, Event, InformationalR
 from ._head_step import (
     CLOSE_DELIMITED,
     CLOSE_OPTION,
-    MUST_SAY_KEEP_ALIVE,
     RESPONSE_ENDS_IN_MUST_CLOSE,
     TRIGGERS_BY_ROLE,
     UPGRADE,
@@ -57,6 +57,9 @@ _PAUSE_IF_DATA: Final = sys.intern("pause_if_data")
 _SILENT: Final = sys.intern("silent")
 _BROKEN: Final = sys.intern("broken")
 _NONE: Final = sys.intern("none")
+# The one connection option an [announce] section may name: the connection
+# adds it to our heads with with_keep_alive.
+_KEEP_ALIVE: Final = sys.intern("keep-alive")
 
 
 def _check_the_words_are_known(automaton: Automaton) -> None:
@@ -70,6 +73,10 @@ def _check_the_words_are_known(automaton: Automaton) -> None:
         raise TableError(
             "vocabulary.toml: receive_modes must be "
             f"{sorted(receive)} and send_modes {sorted(send)}: the Connection acts on exactly these"
+        )
+    if not vocabulary.announce_options <= {_KEEP_ALIVE}:
+        raise TableError(
+            f"vocabulary.toml: announce_options may only be {[_KEEP_ALIVE]}: the Connection announces no other option"
         )
     for role in (CLIENT, SERVER):
         machine = automaton.machines[automaton.position[role.name.lower()]]
@@ -590,7 +597,7 @@ class Connection:
         facts = head_facts(request)
         _, writer = _codec.framing_for_send_request(request, facts)
         _codec.check_request_to_send(request)
-        if self._joint in MUST_SAY_KEEP_ALIVE:
+        if self._joint.announce is not None:
             headers = with_keep_alive(request.headers)
             if headers is not request.headers:
                 request = Request._from_wire(request.method, request.target, headers, request.http_version)
@@ -625,8 +632,9 @@ class Connection:
             # What the head must say besides the user's fields, with the
             # fact it raises (set here, not read back from the header): a
             # close-delimited body ends the connection; so does a response
-            # after which the tables put the server in MUST_CLOSE; and an
-            # HTTP/1.0 peer that asked for keep-alive must hear it back.
+            # after which the tables put the server in MUST_CLOSE; and the
+            # option the tables' [announce] gives this joint state (an
+            # HTTP/1.0 peer that asked for keep-alive must hear it back).
             # (A response that accepts a protocol switch ends HTTP instead,
             # and never announces a close.)
             if close_delimited:
@@ -635,7 +643,7 @@ class Connection:
             elif trigger is _RESPONSE_BY_SERVER and self._joint in RESPONSE_ENDS_IN_MUST_CLOSE:
                 facts |= CLOSE_OPTION
                 headers = with_close(headers)
-            elif trigger is _RESPONSE_BY_SERVER and self._joint in MUST_SAY_KEEP_ALIVE:
+            elif trigger is _RESPONSE_BY_SERVER and self._joint.announce is not None:
                 headers = with_keep_alive(headers)
         if headers is not response.headers:
             response = type(response)._from_wire(status, headers, response.http_version, response.reason)

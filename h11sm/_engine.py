@@ -294,13 +294,14 @@ class JointState:
     ``next`` maps every trigger allowed here to the joint state it leads to.
     """
 
-    __slots__ = ("heads", "next", "receive", "send", "states")
+    __slots__ = ("announce", "heads", "next", "receive", "send", "states")
 
     def __init__(
         self,
         states: tuple[Sentinel, ...],
         receive: tuple[str | None, ...] = (),
         send: tuple[str | None, ...] = (),
+        announce: str | None = None,
     ) -> None:
         self.states = states
         self.next: dict[Trigger, JointState] = {}
@@ -309,6 +310,10 @@ class JointState:
         #: words; None for a machine without them).
         self.receive = receive
         self.send = send
+        #: The connection option every message head we send from here must
+        #: carry (the ``[announce]`` word of whichever machine's state gives
+        #: one; None when no state here announces anything).
+        self.announce = announce
         #: Composite steps (several triggers fired in a row) already worked
         #: out from here, keyed by whoever asks (see :meth:`Automaton.compose`).
         self.heads: dict[object, Composite] = {}
@@ -442,11 +447,23 @@ class Automaton:
         return start
 
     def _joint(self, states: tuple[Sentinel, ...]) -> JointState:
-        """A joint state with each machine's byte words compiled in."""
+        """A joint state with each machine's byte words compiled in, and the
+        one connection option its states announce, if any."""
+        announced = {
+            m.name: m.announce[state]
+            for m, state in zip(self.machines, states, strict=True)
+            if state in m.announce
+        }
+        if len(set(announced.values())) > 1:
+            # A head carries one announcement; which one wins is not
+            # something the engine should guess.
+            said = ", ".join(f"{name} announces {word!r}" for name, word in announced.items())
+            raise TableError(f"[announce] sections disagree in the reachable joint state {states!r}: {said}")
         return JointState(
             states,
             tuple(m.receive.get(state) for m, state in zip(self.machines, states, strict=True)),
             tuple(m.send.get(state) for m, state in zip(self.machines, states, strict=True)),
+            next(iter(announced.values()), None),
         )
 
     # -- run time -----------------------------------------------------------

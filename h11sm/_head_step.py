@@ -11,8 +11,9 @@ engine and kept in that joint state, so every later head with the same
 facts costs one dict lookup.
 
 Also here: what the tables say about the heads we send (which of them must
-say ``Connection: close`` or ``Connection: keep-alive``), asked of the
-compiled automaton once, at import.
+say ``Connection: close``), asked of the compiled automaton once, at import.
+(Which must say ``Connection: keep-alive`` is each joint state's
+``announce``, from the tables' ``[announce]`` sections.)
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from ._tables import Vocabulary
 __all__ = [
     "CLOSE_DELIMITED",
     "CLOSE_OPTION",
-    "MUST_SAY_KEEP_ALIVE",
     "RESPONSE_ENDS_IN_MUST_CLOSE",
     "TRIGGERS_BY_ROLE",
     "UPGRADE",
@@ -166,16 +166,6 @@ def _responses_that_end_in_must_close() -> frozenset[JointState]:
 
 #: See :func:`_responses_that_end_in_must_close`.
 RESPONSE_ENDS_IN_MUST_CLOSE: Final = _responses_that_end_in_must_close()
-
-#: The joint states in which persistence rests on HTTP/1.0's keep-alive
-#: mechanism (the keep-alive machine's table says why): every message head
-#: we send from one of them says ``Connection: keep-alive``, unless it closes.
-MUST_SAY_KEEP_ALIVE: Final = frozenset(
-    joint
-    for joint in AUTOMATON.joint_states.values()
-    if joint.states[AUTOMATON.position["keep_alive"]] is Sentinel.named("enabled_http_1_0")
-)
-
 
 def with_keep_alive(headers: Headers) -> Headers:
     """*headers* with the keep-alive connection option added to their

@@ -140,6 +140,10 @@ class Machine:
     receive: Mapping[Sentinel, str] = field(default_factory=lambda: MappingProxyType({}))
     #: State -> what this machine's role may write while it is there (``[send]``).
     send: Mapping[Sentinel, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: State -> the connection option every message head we send must carry
+    #: while this machine is there (``[announce]``; only the states that
+    #: announce something are listed).
+    announce: Mapping[Sentinel, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __repr__(self) -> str:
         # Short on purpose: the transitions are many; print them with
@@ -163,6 +167,8 @@ class Vocabulary:
     #: The words a table may use in its ``[receive]`` and ``[send]`` sections.
     receive_modes: frozenset[str] = frozenset()
     send_modes: frozenset[str] = frozenset()
+    #: The connection options a table may name in its ``[announce]`` section.
+    announce_options: frozenset[str] = frozenset()
     #: The declared response classification: ``(head, first status, last
     #: status, request method or None, trigger name)`` rows, in table order.
     responses: tuple[tuple[str, int, int, str | None, str], ...] = ()
@@ -247,6 +253,7 @@ def _load_vocabulary(path: Path) -> Vocabulary:
                     signal_rules.append(_load_raised_by(trigger, record["raised_by"], head_facts, where))
     receive_modes = frozenset(sys.intern(str(m)) for m in data.get("receive_modes", []))
     send_modes = frozenset(sys.intern(str(m)) for m in data.get("send_modes", []))
+    announce_options = frozenset(sys.intern(str(m)) for m in data.get("announce_options", []))
     responses = tuple(_load_response_row(record, index, path.name, triggers) for index, record in
                       enumerate(data.get("response", []), start=1))
     return Vocabulary(
@@ -254,6 +261,7 @@ def _load_vocabulary(path: Path) -> Vocabulary:
         MappingProxyType(triggers),
         receive_modes,
         send_modes,
+        announce_options,
         responses,
         tuple(head_facts),
         tuple(signal_rules),
@@ -389,7 +397,7 @@ def _load_machine(path: Path, vocabulary: Vocabulary) -> Machine:
                     )
                 )
     render = data.get("render", {})
-    _check_keys(data, {"machine", "render", "receive", "send", *_RECORD_KINDS}, path.name)
+    _check_keys(data, {"machine", "render", "receive", "send", "announce", *_RECORD_KINDS}, path.name)
     return Machine(
         name,
         role,
@@ -400,33 +408,49 @@ def _load_machine(path: Path, vocabulary: Vocabulary) -> Machine:
         path.name,
         _state_modes(data, "receive", state_names, vocabulary.receive_modes, path.name),
         _state_modes(data, "send", state_names, vocabulary.send_modes, path.name),
+        _state_modes(
+            data, "announce", state_names, vocabulary.announce_options, path.name,
+            declared_as="announce_options", every_state=False,
+        ),
     )
 
 
 def _state_modes(
-    data: Mapping[str, Any], section: str, state_names: list[str], modes: frozenset[str], file: str
+    data: Mapping[str, Any],
+    section: str,
+    state_names: list[str],
+    modes: frozenset[str],
+    file: str,
+    *,
+    declared_as: str | None = None,
+    every_state: bool = True,
 ) -> Mapping[Sentinel, str]:
-    """A ``[receive]`` or ``[send]`` section: one declared word per state,
-    for every state (a state the connection would not know how to treat is
-    a table error, not a surprise at run time)."""
+    """A section of one declared word per state: ``[receive]`` and
+    ``[send]`` give one for every state (a state the connection would not
+    know how to treat is a table error, not a surprise at run time);
+    ``[announce]`` (``every_state=False``) only for the states that
+    announce something."""
     raw = data.get(section)
     if raw is None:
         return MappingProxyType({})
     where = f"{file}: [{section}]"
+    declared_as = f"{section}_modes" if declared_as is None else declared_as
     if not isinstance(raw, dict):
-        raise TableError(f"{where} must be a table of state = mode")
+        raise TableError(f"{where} must be a table of state = {'mode' if every_state else 'word'}")
     unknown = sorted(set(raw) - set(state_names))
     if unknown:
         raise TableError(f"{where}: unknown state(s) {', '.join(unknown)}")
     missing = [s for s in state_names if s not in raw]
-    if missing:
+    if missing and every_state:
         raise TableError(f"{where}: no mode for state(s) {', '.join(missing)}")
     result: dict[Sentinel, str] = {}
     for name in state_names:
+        if name not in raw:
+            continue
         mode = raw[name]
-        if mode not in modes:
+        if not isinstance(mode, str) or mode not in modes:
             raise TableError(
-                f"{where}: {name} = {mode!r} is not one of the declared {section}_modes ({', '.join(sorted(modes))})"
+                f"{where}: {name} = {mode!r} is not one of the declared {declared_as} ({', '.join(sorted(modes))})"
             )
         result[Sentinel.named(name)] = sys.intern(str(mode))
     return MappingProxyType(result)

@@ -236,7 +236,7 @@ def format_machine(machine: Machine, width: int = TEXT_WIDTH) -> str:
         lines += textwrap.wrap(rule, width, subsequent_indent="    ", break_on_hyphens=False)
         indent = " " * 6
         lines += textwrap.wrap(t.why, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
-    for section, modes in (("receive", machine.receive), ("send", machine.send)):
+    for section, modes in (("receive", machine.receive), ("send", machine.send), ("announce", machine.announce)):
         if modes:
             words = ", ".join(f"{state.name} = {mode}" for state, mode in modes.items())
             lines += textwrap.wrap(

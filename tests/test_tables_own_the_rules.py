@@ -408,3 +408,143 @@ def test_a_client_refuses_a_101_while_it_waits_for_100() -> None:
         "SEND_RESPONSE (switch_protocol is upgrade_proposed, expect_continue is waiting)"
     )
     assert client.their_state is h11sm.ERROR
+
+
+# -- what our heads announce ([announce]) --------------------------------------------
+
+SHIPPED_ANNOUNCE = '[announce]\nenabled_http_1_0 = "keep-alive"\n'
+
+# A server answering an HTTP/1.0 request that asked for keep-alive (once
+# framed by length, once close-delimited), and a client whose HTTP/1.0
+# server asked for it, sending its next request: the bytes of each head.
+ANNOUNCE_SCRIPT = """
+    import h11sm
+    def server_head(response):
+        server = h11sm.Connection(h11sm.SERVER)
+        server.receive_data(b"GET / HTTP/1.0\\r\\nConnection: keep-alive\\r\\n\\r\\n")
+        return server.send(response)
+    print(server_head(h11sm.Response(status_code=200, headers=[("Content-Length", "0")])))
+    print(server_head(h11sm.Response(status_code=200)))
+    client = h11sm.Connection(h11sm.CLIENT)
+    print(client.send(h11sm.Request(method="GET", target="/", headers=[("Host", "a")])))
+    client.send(h11sm.EndOfMessage())
+    client.receive_data(b"HTTP/1.0 200 OK\\r\\nConnection: keep-alive\\r\\nContent-Length: 0\\r\\n\\r\\n")
+    client.prepare_to_reuse()
+    print(client.send(h11sm.Request(method="GET", target="/b", headers=[("Host", "a")])))
+"""
+
+
+def test_each_joint_state_announces_what_its_keep_alive_state_says() -> None:
+    position = m._AUTOMATON.position["keep_alive"]
+    enabled_http_1_0 = h11sm.Sentinel.named("enabled_http_1_0")
+    assert m.MACHINES["keep_alive"].announce == {enabled_http_1_0: "keep-alive"}
+    assert m.MACHINES["client"].announce == {}
+    announced = {joint.announce for joint in m._AUTOMATON.joint_states.values()}
+    assert announced == {None, "keep-alive"}
+    for joint in m._AUTOMATON.joint_states.values():
+        expected = "keep-alive" if joint.states[position] is enabled_http_1_0 else None
+        assert joint.announce == expected, joint
+
+
+def test_the_announcements_are_shown_as_text_and_json() -> None:
+    from h11sm._cli import machine_json
+
+    assert m.format_machine(m.MACHINES["keep_alive"]).endswith("\n[announce] enabled_http_1_0 = keep-alive")
+    assert "[announce]" not in m.format_machine(m.MACHINES["server"])
+    assert machine_json(m.MACHINES["keep_alive"])["announce"] == {"enabled_http_1_0": "keep-alive"}
+    assert machine_json(m.MACHINES["server"])["announce"] == {}
+
+
+def test_removing_the_announce_entry_stops_the_keep_alive_option(tables: Path) -> None:
+    # As shipped: every head sent while keep_alive is enabled_http_1_0 says
+    # keep-alive, except the close-delimited one, which says close.
+    assert run_on(tables, ANNOUNCE_SCRIPT).splitlines() == [
+        r"b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n'",
+        r"b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'",
+        r"b'GET / HTTP/1.1\r\nHost: a\r\n\r\n'",
+        r"b'GET /b HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n'",
+    ]
+    shutil.rmtree(tables.parent / "h11sm")
+    edit(tables, "keep_alive.toml", SHIPPED_ANNOUNCE, "")
+    assert run_on(tables, ANNOUNCE_SCRIPT).splitlines() == [
+        r"b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'",
+        r"b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'",
+        r"b'GET / HTTP/1.1\r\nHost: a\r\n\r\n'",
+        r"b'GET /b HTTP/1.1\r\nHost: a\r\n\r\n'",
+    ]
+
+
+def test_moving_the_announce_entry_moves_the_keep_alive_option(tables: Path) -> None:
+    edit(tables, "keep_alive.toml", SHIPPED_ANNOUNCE, '[announce]\nenabled = "keep-alive"\n')
+    # Now the HTTP/1.1 client's first request says keep-alive, and the heads
+    # sent while keep_alive is enabled_http_1_0 no longer do.
+    assert run_on(tables, ANNOUNCE_SCRIPT).splitlines() == [
+        r"b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'",
+        r"b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'",
+        r"b'GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n'",
+        r"b'GET /b HTTP/1.1\r\nHost: a\r\n\r\n'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ('[announce]\nenabled_http_1_1 = "keep-alive"\n',
+         r"keep_alive.toml: \[announce\]: unknown state\(s\) enabled_http_1_1$"),
+        ('[announce]\nenabled_http_1_0 = "keepalive"\n',
+         r"keep_alive.toml: \[announce\]: enabled_http_1_0 = 'keepalive' is not one of the declared "
+         r"announce_options \(keep-alive\)$"),
+        ('[announce]\nenabled_http_1_0 = ["keep-alive"]\n',
+         r"keep_alive.toml: \[announce\]: enabled_http_1_0 = \['keep-alive'\] is not one of the declared "
+         r"announce_options"),
+        ('[announces]\nenabled_http_1_0 = "keep-alive"\n', r"keep_alive.toml: unknown key\(s\) 'announces'$"),
+    ],
+)
+def test_malformed_announce_sections_are_refused(tables: Path, section: str, message: str) -> None:
+    edit(tables, "keep_alive.toml", SHIPPED_ANNOUNCE, section)
+    with pytest.raises(TableError, match=message):
+        Automaton.from_directory(tables)
+
+
+def test_an_announce_section_must_be_a_table(tables: Path) -> None:
+    edit(tables, "keep_alive.toml", SHIPPED_ANNOUNCE, "")
+    edit(tables, "keep_alive.toml", "[machine]", 'announce = "keep-alive"\n\n[machine]')
+    with pytest.raises(TableError, match=r"keep_alive.toml: \[announce\] must be a table of state = word$"):
+        Automaton.from_directory(tables)
+
+
+def test_an_option_nobody_declared_is_refused(tables: Path) -> None:
+    edit(tables, "vocabulary.toml", 'announce_options = ["keep-alive"]', "")
+    with pytest.raises(TableError, match=r"enabled_http_1_0 = 'keep-alive' is not one of the declared "
+                                         r"announce_options \(\)$"):
+        Automaton.from_directory(tables)
+
+
+def test_two_machines_announcing_different_options_at_once_are_refused(tables: Path) -> None:
+    edit(tables, "vocabulary.toml", 'announce_options = ["keep-alive"]', 'announce_options = ["keep-alive", "x"]')
+    edit(tables, "keep_alive.toml", SHIPPED_ANNOUNCE, '[announce]\nenabled = "keep-alive"\n')
+    with (tables / "client.toml").open("a") as f:
+        f.write('\n[announce]\nIDLE = "x"\n')
+    with pytest.raises(TableError, match=(
+        r"^\[announce\] sections disagree in the reachable joint state \(IDLE, IDLE, enabled, .*\): "
+        r"client announces 'x', keep_alive announces 'keep-alive'$"
+    )):
+        Automaton.from_directory(tables)
+
+
+def test_two_machines_may_announce_the_same_option(tables: Path) -> None:
+    with (tables / "server.toml").open("a") as f:
+        f.write('\n[announce]\nDONE = "keep-alive"\n')
+    automaton = Automaton.from_directory(tables)
+    server, keep_alive = automaton.position["server"], automaton.position["keep_alive"]
+    both = [j for j in automaton.joint_states.values()
+            if j.states[server] is h11sm.DONE and j.states[keep_alive] is h11sm.Sentinel.named("enabled_http_1_0")]
+    assert both and all(joint.announce == "keep-alive" for joint in both)
+
+
+def test_the_connection_refuses_an_option_it_does_not_announce(tables: Path) -> None:
+    edit(tables, "vocabulary.toml", 'announce_options = ["keep-alive"]', 'announce_options = ["keep-alive", "x"]')
+    assert refused(tables) == (
+        "h11sm._tables.TableError: vocabulary.toml: announce_options may only be ['keep-alive']: "
+        "the Connection announces no other option"
+    )
