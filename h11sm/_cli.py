@@ -129,9 +129,9 @@ def _trigger_name(trigger: Trigger) -> str:
 def _next(args: argparse.Namespace) -> int:
     states = dict(args.states)
     try:
-        start = m._full_states(states)
+        start = m.complete_states(states)
         if args.trigger is not None:
-            allowed = {m._find_trigger(args.trigger, args.by): m.next_states(states, args.trigger, by=args.by)}
+            allowed = {m.find_trigger(args.trigger, args.by): m.next_states(states, args.trigger, by=args.by)}
         else:
             allowed = m.allowed_triggers(states, by=args.by)
     except m.TriggerRefused as refused:

@@ -42,6 +42,8 @@ __all__ = [
     "Trigger",
     "TriggerRefused",
     "allowed_triggers",
+    "complete_states",
+    "find_trigger",
     "format_machine",
     "initial_states",
     "load_machines",
@@ -104,7 +106,20 @@ def _role_of(by: Sentinel | str | None) -> Sentinel | None:
     return Sentinel.named(by.upper())
 
 
-def _find_trigger(trigger: TriggerLike, by: Sentinel | str | None) -> Trigger:
+def find_trigger(trigger: TriggerLike, by: Sentinel | str | None = None) -> Trigger:
+    """The :class:`Trigger` that *trigger* stands for: a name from
+    :func:`triggers`, an event class such as ``h11sm.Response``, or a
+    :class:`Trigger` (returned as it is). *by* says which role sends an
+    event, when both could::
+
+        >>> import h11sm.machines as m
+        >>> m.find_trigger("EndOfMessage", by="server")
+        <event EndOfMessage by SERVER>
+
+    Raises :exc:`ValueError` for an unknown name, or a name several roles
+    send without *by*; :class:`TriggerRefused` for an event the role *by*
+    never sends.
+    """
     if isinstance(trigger, Trigger):
         return trigger
     if isinstance(trigger, type):
@@ -131,7 +146,18 @@ def _find_trigger(trigger: TriggerLike, by: Sentinel | str | None) -> Trigger:
     raise ValueError(f"{name!r} is sent by more than one role: pass by='client' or by='server'")
 
 
-def _full_states(states: Mapping[str, Sentinel | str] | None) -> dict[str, Sentinel]:
+def complete_states(states: Mapping[str, Sentinel | str] | None = None) -> dict[str, Sentinel]:
+    """The state of every machine, given the states of some: *states* maps
+    machine names to states (sentinels or their names); the machines left
+    out are in their initial state (all of them for ``None``)::
+
+        >>> import h11sm.machines as m
+        >>> m.complete_states({"client": "DONE"})["server"]
+        IDLE
+
+    Raises :exc:`ValueError` for an unknown machine or a state the machine
+    does not have.
+    """
     full = initial_states()
     if states is None:
         return full
@@ -168,8 +194,8 @@ def next_states(
     :class:`~h11sm.ProtocolError`) when the tables do not allow the trigger,
     including an event the role *by* never sends.
     """
-    full = _full_states(states)
-    return _fire(full, _find_trigger(trigger, by))
+    full = complete_states(states)
+    return _fire(full, find_trigger(trigger, by))
 
 
 def allowed_triggers(
@@ -190,7 +216,7 @@ def allowed_triggers(
         Response               -> server SEND_BODY
         ProtocolError          -> server ERROR
     """
-    full = _full_states(states)
+    full = complete_states(states)
     role = _role_of(by)
     allowed: dict[Trigger, dict[str, Sentinel]] = {}
     for trigger in _AUTOMATON.iter_triggers():
