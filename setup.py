@@ -51,6 +51,8 @@ COMPILED_MODULES = [
     "h11sm/_codec/_writers.py",
     "h11sm/_compiled.py",
     "h11sm/_connection.py",
+    "h11sm/_engine.py",
+    "h11sm/_headers.py",
     "h11sm/_tables.py",
 ]
 
