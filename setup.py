@@ -36,9 +36,10 @@ COMPILE_VARIABLE = "H11SM_COMPILE"
 # * h11sm/_errors.py: compiles, but a compiled class ignores the
 #   __module__ set in its body, and tracebacks would name the private
 #   module instead of h11sm.LocalProtocolError and the like.
-# * h11sm/_sentinels.py: compiles and runs, but gains nothing (sentinels
-#   are compared by identity) and would make mypyc check every argument
-#   annotated Sentinel itself, ahead of the documented ValueError.
+# * h11sm/_sentinels.py: compiles (and runs, once Sentinel.named makes its
+#   objects inside __new__), but gains nothing (sentinels are compared by
+#   identity) and would make mypyc check every argument annotated Sentinel
+#   itself, ahead of the documented ValueError.
 # docs/performance.rst says more.
 COMPILED_MODULES = [
     "h11sm/_abnf.py",

@@ -38,26 +38,20 @@ class Sentinel:
 
     name: str
 
-    def __new__(cls, name: str, key: object = None) -> Sentinel:
-        # Only named() makes sentinels: it passes the registry as *key*.
-        # (Made here rather than in named() with object.__new__(cls): a
-        # compiled class allows that call only inside its own __new__.)
-        if key is not cls._registry:
-            raise TypeError("use Sentinel.named(name): sentinels are singletons")
-        made = object.__new__(cls)
-        object.__setattr__(made, "name", name)
-        return made
+    def __new__(cls, name: str) -> Sentinel:
+        raise TypeError("use Sentinel.named(name): sentinels are singletons")
 
     @classmethod
     def named(cls, name: str) -> Sentinel:
         """Return the one sentinel called *name*, creating it on first use."""
-        registry = cls._registry
-        existing = registry.get(name)
+        existing = cls._registry.get(name)
         if existing is not None:
             return existing
         if not name.isidentifier():
             raise ValueError(f"sentinel names must be identifiers, not {name!r}")
-        made = registry[name] = cls(name, registry)
+        made = object.__new__(cls)
+        object.__setattr__(made, "name", name)
+        cls._registry[name] = made
         return made
 
     def __setattr__(self, attr: str, value: object) -> None:
