@@ -29,15 +29,18 @@ COMPILE_VARIABLE = "H11SM_COMPILE"
 # * h11sm/h11/: the h11 0.16 face builds classes that are their own type
 #   (a metaclass), which mypyc cannot compile; it is a thin translation over
 #   the compiled core.
-# Not compiled yet (docs/performance.rst says exactly what stops each):
-# * h11sm/_events.py, h11sm/_engine.py: class attributes set in ways mypyc
-#   refuses (issue 12 makes them plain).
-# * h11sm/_errors.py: compiles, but goes with _engine.py, whose
-#   TriggerRefused subclasses its errors (an interpreted class cannot
-#   subclass a compiled one).
-# * h11sm/_headers.py, h11sm/_sentinels.py: compile, but make objects with
-#   object.__new__ to skip __init__, which a compiled class refuses at run
-#   time.
+# * h11sm/_events.py: compiles, but a compiled event class cannot be made
+#   without running its checking constructor (mypyc's __new__ runs
+#   __init__ unless the class defines __new__, which would cost the pure
+#   build on every event), and received events are made that way.
+# * h11sm/_errors.py: compiles, but a compiled class ignores the
+#   __module__ set in its body, and tracebacks would name the private
+#   module instead of h11sm.LocalProtocolError and the like.
+# * h11sm/_sentinels.py: compiles (and runs, once Sentinel.named makes its
+#   objects inside __new__), but gains nothing (sentinels are compared by
+#   identity) and would make mypyc check every argument annotated Sentinel
+#   itself, ahead of the documented ValueError.
+# docs/performance.rst says more.
 COMPILED_MODULES = [
     "h11sm/_abnf.py",
     "h11sm/_codec/__init__.py",
@@ -51,6 +54,8 @@ COMPILED_MODULES = [
     "h11sm/_codec/_writers.py",
     "h11sm/_compiled.py",
     "h11sm/_connection.py",
+    "h11sm/_engine.py",
+    "h11sm/_headers.py",
     "h11sm/_tables.py",
 ]
 

@@ -30,7 +30,9 @@ from collections.abc import Iterator, Mapping
 from itertools import product
 from pathlib import Path
 
-from ._errors import LocalProtocolError
+# TriggerRefused lives with the other exceptions, which stay interpreted in
+# the compiled build (see _errors.py); it is part of this module's interface.
+from ._errors import TriggerRefused
 from ._sentinels import Sentinel
 from ._tables import Machine, TableError, Transition, Trigger, Vocabulary, describe_guard, load_tables
 
@@ -47,54 +49,6 @@ __all__ = [
 
 States = dict[str, Sentinel]
 
-
-class TriggerRefused(LocalProtocolError):
-    """A trigger is not allowed in the current joint state. Met while
-    receiving, the connection reports it as a
-    :exc:`~h11sm.RemoteProtocolError`: the peer's event was the one refused.
-
-    The message names the rule and the facts that led here; the same things
-    are kept as attributes, for code that wants to act on them:
-
-    * ``trigger``: the refused :class:`~h11sm.machines.Trigger`;
-    * ``machine`` and ``state``: the machine that refused and its state;
-    * ``rules``: that machine's rules for the trigger (where it *is*
-      allowed), each with its ``why``;
-    * ``causes``: the rules that put the machines where they are (say,
-      ``DONE -> MUST_CLOSE when keep_alive is disabled``, then the signal
-      that disabled keep-alive);
-    * ``facts``: what the connection saw that fired those rules, in words
-      (such as ``"Connection: close seen, in a message from SERVER"``); empty
-      when nobody recorded it (a question asked of :mod:`h11sm.machines`).
-    """
-
-    # Shown where users meet it: tracebacks and reprs name the public module.
-    __module__ = "h11sm.machines"
-
-    def __init__(
-        self,
-        msg: str,
-        error_status_hint: int = 400,
-        *,
-        trigger: Trigger | None = None,
-        machine: str | None = None,
-        state: Sentinel | None = None,
-        rules: tuple[Transition, ...] = (),
-        causes: tuple[Transition, ...] = (),
-        facts: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__(msg, error_status_hint)
-        self.trigger = trigger
-        self.machine = machine
-        self.state = state
-        self.rules = rules
-        self.causes = causes
-        self.facts = facts
-
-    @property
-    def headline(self) -> str:
-        """The first line of the message: what was refused, without the why."""
-        return self.msg.partition("\n")[0]
 
 #: Signal trigger -> the role whose message raised it, as a connection saw
 #: it (see :meth:`Automaton.explain`).

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Final, final, overload
+from typing import Any, Final, final, overload
 
 from ._abnf import FIELD_VALUE_RE, TOKEN_RE
 from ._errors import LocalProtocolError
@@ -126,7 +126,15 @@ class Headers(Sequence[_Field]):
 
     def __init__(self, headers: Iterable[tuple[object, object]] = ()) -> None:
         # Same result as normalize_and_validate(), for people who construct
-        # the type directly.
+        # the type directly. With no fields there is nothing to check, and
+        # nothing to look up: the compiled build runs this, without an
+        # argument, whenever Headers.__new__(Headers) makes an object (see
+        # _from_wire), EMPTY_HEADERS included, before that name exists.
+        if type(headers) is tuple and not headers:
+            self._fields = ()
+            self._raw = None
+            self._special = None
+            return
         checked = normalize_and_validate(headers)
         self._fields = checked._fields
         self._raw = checked._raw
@@ -149,7 +157,11 @@ class Headers(Sequence[_Field]):
         case (kept as it is, not copied: the caller must not change it), or
         None if that is *pairs* itself.
         """
-        made = _new_object(Headers)
+        # (Headers.__new__(Headers), not object.__new__(Headers): a class
+        # compiled by mypyc refuses the latter. In pure Python both are the
+        # same bare allocation; compiled, it also runs __init__ without
+        # fields, which costs three stores.)
+        made = Headers.__new__(Headers)
         made._fields = tuple(pairs)
         made._raw = raw
         made._special = None if special is None else tuple(special)
@@ -309,8 +321,6 @@ def with_field_added(headers: Headers, name: bytes, value: bytes) -> Headers:
     itself)."""
     return headers._appending(name, value)
 
-
-_new_object: Final = object.__new__
 
 #: The header fields that decide framing (RFC 9112 §6), that the connection
 #: turns into signals for the tables, or that a request must carry exactly
@@ -472,6 +482,9 @@ def normalize_and_validate(headers: Iterable[tuple[object, object]]) -> Headers:
     fields: list[_Field] = []
     raw_fields: list[_Field] = []
     content_length: bytes | None = None
+    # (Items typed Any: they are checked here, one by one, and the compiled
+    # build must not refuse a list or a non-pair before this check does.)
+    iterator: Iterator[Any]
     try:
         iterator = iter(headers)
     except TypeError:
@@ -609,7 +622,7 @@ def _normalize_common_case(headers: list[object] | tuple[object, ...]) -> Header
         return None
     # Headers._from_wire(fields, special, raw), inline: this makes the
     # headers of nearly every event a program builds.
-    made = _new_object(Headers)
+    made = Headers.__new__(Headers)
     made._fields = tuple(fields)
     if given_as_str:
         made._raw = _raw_from_str(headers, values)

@@ -46,6 +46,18 @@ def test_a_refused_trigger_is_the_callers_fault() -> None:
         conn.prepare_to_reuse()
 
 
+def test_a_refused_trigger_is_named_by_its_public_module_in_both_builds() -> None:
+    # Defined with the other exceptions (interpreted in the compiled build,
+    # where a compiled class would ignore the __module__ it sets) and
+    # exported by the engine and by h11sm.machines as the same class.
+    import h11sm._engine
+    import h11sm._errors
+
+    assert TriggerRefused is h11sm._engine.TriggerRefused is h11sm._errors.TriggerRefused
+    assert TriggerRefused.__module__ == "h11sm.machines"
+    assert f"{TriggerRefused.__module__}.{TriggerRefused.__qualname__}" == "h11sm.machines.TriggerRefused"
+
+
 def test_conversion_keeps_the_message_and_the_hint() -> None:
     local = LocalProtocolError("too big", 431)
     remote = as_remote(local)

@@ -103,6 +103,10 @@ def test_headers_is_a_read_only_sequence() -> None:
         headers[0] = (b"a", b"b")  # type: ignore[index]
     with pytest.raises(AttributeError):
         headers.append((b"a", b"b"))  # type: ignore[attr-defined]
+
+
+def test_headers_objects_take_no_new_attributes() -> None:
+    headers = Headers._from_wire(PAIRS)
     with pytest.raises(AttributeError):
         headers.other = 1  # type: ignore[attr-defined]
 
