@@ -55,6 +55,7 @@ COMPILED_MODULES = [
     "h11sm/_compiled.py",
     "h11sm/_connection.py",
     "h11sm/_engine.py",
+    "h11sm/_head_step.py",
     "h11sm/_headers.py",
     "h11sm/_tables.py",
 ]
