@@ -94,9 +94,9 @@ def framing_for_receive(
     """The reader for the body that follows the head *event* from the peer.
 
     *request_method* is the method of the request a response answers (None
-    for requests); *facts* are the head's facts if already read. The keyword limits are handed to a ChunkedReader: the
-    longest chunk-size line, the largest trailer section and the most
-    trailer fields.
+    for requests); *facts* are the head's facts if already read. The
+    keyword limits are handed to a ChunkedReader: the longest chunk-size
+    line, the largest trailer section and the most trailer fields.
 
     Follows RFC 9112 §6.3: 1xx, 204, 304, responses to HEAD and 2xx
     responses to CONNECT have no body; then Transfer-Encoding wins over
