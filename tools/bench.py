@@ -576,8 +576,10 @@ def newest_compiled_wheel() -> Path:
     return wheels[-1]
 
 
-def _import_package(name: str, directory: Path) -> ModuleType:
-    """Import the package in *directory* under the module name *name*."""
+def import_package(name: str, directory: Path) -> ModuleType:
+    """Import the package in *directory* under the module name *name* (its
+    imports are relative, so it runs as itself beside the checkout's own;
+    ``tools/bench_ab.py`` uses it too)."""
     spec = importlib.util.spec_from_file_location(
         name, directory / "__init__.py", submodule_search_locations=[str(directory)]
     )
@@ -595,7 +597,7 @@ def load_both_builds(wheel: Path, into: Path) -> tuple[ModuleType, ModuleType]:
     holds a compiled ``h11sm/``, such as a site-packages)."""
     if "h11sm" in sys.modules:
         raise SystemExit("--compiled needs a process that has not imported h11sm yet (run tools/bench.py itself)")
-    pure = _import_package(PURE_MODULE_NAME, ROOT / "h11sm")
+    pure = import_package(PURE_MODULE_NAME, ROOT / "h11sm")
     if wheel.is_dir():
         into = wheel
     else:
@@ -1062,6 +1064,12 @@ def run_wrk(url: str, script: Path, config: ServerConfig) -> tuple[float, int]:
         "--duration", f"{config.duration}s", "--timeout", "5s", "--script", str(script), url,
     ]  # fmt: skip
     report = subprocess.run(command, capture_output=True, text=True, timeout=config.duration + 60, check=True).stdout
+    return wrk_rate_and_errors(report)
+
+
+def wrk_rate_and_errors(report: str) -> tuple[float, int]:
+    """Requests/s and the count of socket errors and non-2xx/3xx answers in
+    a wrk report (``tools/wrk_compare.py`` reads its reports with it too)."""
     rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
     if rate is None:
         raise RuntimeError(f"unexpected wrk output:\n{report}")

@@ -22,7 +22,6 @@ This is a tool, not a test: nothing in the test suite depends on timings.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import subprocess
 import sys
 import tarfile
@@ -58,19 +57,6 @@ def extract(base: str, into: Path) -> Path:
             tar.extraction_filter = tarfile.data_filter
         tar.extractall(into)
     return into / "h11sm"
-
-
-def import_package(name: str, directory: Path) -> ModuleType:
-    """Import the package in *directory* under the module name *name* (its
-    imports are relative, so it runs as itself)."""
-    spec = importlib.util.spec_from_file_location(
-        name, directory / "__init__.py", submodule_search_locations=[str(directory)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def compare(base_package: ModuleType, keys: Sequence[str], repetitions: int, seconds: float) -> list[dict[str, object]]:
@@ -109,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     keys = tuple(args.only) if args.only else DEFAULT_WORKLOADS
     with tempfile.TemporaryDirectory() as temporary:
-        base_package = import_package(BASE_NAME, extract(args.base, Path(temporary)))
+        base_package = bench.import_package(BASE_NAME, extract(args.base, Path(temporary)))
         results = compare(base_package, keys, args.repetitions, args.seconds)
     print(f"{'workload':16s} {'checkout':>12s} {args.base[:12]:>12s}  speedup")
     for row in results:

@@ -36,6 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # (the tools next to this one)
+import bench
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SERVER = ROOT / "docs" / "examples" / "server.py"
 STARTUP_TIMEOUT = 15.0
@@ -217,16 +220,7 @@ def run_wrk(wrk: str, url: str, args: argparse.Namespace) -> tuple[float, int]:
     command = [wrk, "--threads", str(args.threads), "--connections", str(args.connections),
                "--duration", f"{args.duration}s", "--timeout", "5s", url]
     result = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 60, check=True)
-    report = result.stdout
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
-    if rate is None:
-        sys.exit(f"unexpected wrk output:\n{report}")
-    errors = 0
-    if socket_errors := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report):
-        errors += sum(int(count) for count in socket_errors.groups())
-    if bad_status := re.search(r"Non-2xx or 3xx responses: (\d+)", report):
-        errors += int(bad_status.group(1))
-    return float(rate.group(1)), errors
+    return bench.wrk_rate_and_errors(result.stdout)
 
 
 def compare(args: argparse.Namespace) -> list[Round]:
