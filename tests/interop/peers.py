@@ -8,6 +8,7 @@ log (see conftest.py). Every wait has a deadline.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -262,3 +263,17 @@ def describe(result: subprocess.CompletedProcess[bytes]) -> str:
         f"stdout:\n{result.stdout[-4000:].decode(errors='replace')}\n"
         f"stderr:\n{result.stderr[-4000:].decode(errors='replace')}"
     )
+
+
+def assert_clean_wrk_run(result: subprocess.CompletedProcess[bytes], at_least: int) -> None:
+    """wrk exited cleanly, reported no socket error and no non-2xx/3xx
+    answer (it prints those lines only when something went wrong), and
+    completed at least *at_least* requests: a sanity floor far below any
+    real figure, to show the load really ran."""
+    report = result.stdout.decode()
+    assert result.returncode == 0, describe(result)
+    assert "Socket errors" not in report, describe(result)
+    assert "Non-2xx or 3xx responses" not in report, describe(result)
+    completed = re.search(r"^\s*(\d+) requests in ", report, re.MULTILINE)
+    assert completed is not None, describe(result)
+    assert int(completed.group(1)) >= at_least, describe(result)
