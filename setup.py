@@ -29,10 +29,6 @@ COMPILE_VARIABLE = "H11SM_COMPILE"
 # * h11sm/h11/: the h11 0.16 face builds classes that are their own type
 #   (a metaclass), which mypyc cannot compile; it is a thin translation over
 #   the compiled core.
-# * h11sm/_events.py: compiles, but a compiled event class cannot be made
-#   without running its checking constructor (mypyc's __new__ runs
-#   __init__ unless the class defines __new__, which would cost the pure
-#   build on every event), and received events are made that way.
 # * h11sm/_errors.py: compiles, but a compiled class ignores the
 #   __module__ set in its body, and tracebacks would name the private
 #   module instead of h11sm.LocalProtocolError and the like.
@@ -55,6 +51,7 @@ COMPILED_MODULES = [
     "h11sm/_compiled.py",
     "h11sm/_connection.py",
     "h11sm/_engine.py",
+    "h11sm/_events.py",
     "h11sm/_head_step.py",
     "h11sm/_headers.py",
     "h11sm/_tables.py",

@@ -10,7 +10,11 @@ are equal; they are not hashable.
 
 The wire parser has already checked everything it read, so it builds events
 with the private ``_from_wire`` constructors, which take positional arguments
-in field order and check nothing.
+in field order and check nothing. They call the public constructor with the
+private keyword ``_trusted=True``, which skips the checks: every event,
+however it is made, is made by its ``__init__``. (That is what lets mypyc
+compile the classes: a compiled class can only be instantiated through its
+constructor, never allocated bare with ``object.__new__``.)
 
 The code is plain on purpose, so that mypyc compiles it as it is: fields are
 stored with ``object.__setattr__(obj, "name", value)`` (the one way past the
@@ -44,13 +48,6 @@ __all__ = [
 #: What the constructors accept where they store a byte string.
 BytesLike = bytes | bytearray | memoryview | str
 
-# Makes an event without running its constructor, for _from_wire and
-# unpickling. (Read once here: looking the method up on ``object`` at every
-# call costs more than the call itself. The stores are spelled
-# ``object.__setattr__(...)`` in full, though: that is the form mypyc turns
-# into a direct store.)
-_new: Final = object.__new__
-
 _token_fullmatch: Final = TOKEN_RE.fullmatch
 _target_fullmatch: Final = REQUEST_TARGET_RE.fullmatch
 _version_fullmatch: Final = HTTP_VERSION_RE.fullmatch
@@ -77,11 +74,13 @@ _sealed = False
 
 
 def _rebuild(cls: type[Event], values: tuple[object, ...]) -> Event:
-    """Make an event of class *cls* from its field values (for unpickling)."""
-    made = _new(cls)
-    for name, value in zip(cls._fields, values, strict=True):
-        object.__setattr__(made, name, value)
-    return made
+    """Make an event of class *cls* from its field values (for unpickling).
+
+    The public constructor checks them again: a pickle is bytes from
+    somewhere else, and an event that breaks its own rules must not come
+    out of one.
+    """
+    return cls(**dict(zip(cls._fields, values, strict=True)))
 
 
 class Event:
@@ -90,7 +89,8 @@ class Event:
 
     __slots__ = ()
 
-    # The field names, in constructor and repr() order.
+    # The field names, in constructor and repr() order: the keyword
+    # arguments that make an equal event.
     _fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
@@ -212,43 +212,48 @@ class Request(Event):
         target: BytesLike,
         headers: Iterable[tuple[object, object]],
         http_version: BytesLike = b"1.1",
+        _trusted: bool = False,
     ) -> None:
-        # (The usual types are recognised inline: a call per field costs more
-        # than the check.)
-        if type(method) is not bytes:
-            method = to_bytes(method, "method")
-        if method not in _STANDARD_METHODS and _token_fullmatch(method) is None:
-            raise LocalProtocolError(f"Illegal method {_quote(method)}")
-        if type(target) is not bytes:
-            target = to_bytes(target, "target")
-        if _target_fullmatch(target) is None:
-            raise LocalProtocolError(f"Illegal target {_quote(target)}")
-        checked = normalize_and_validate(headers)
-        if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
-            http_version = _http_version(http_version)
-        hosts = 0
-        for name, _ in special_fields(checked):
-            if name == b"host":
-                hosts += 1
-        if hosts == 0:
-            if http_version >= b"1.1":
-                raise LocalProtocolError("Missing mandatory Host: header")
-        elif hosts > 1:
-            raise LocalProtocolError("Found multiple Host: headers")
+        # With _trusted (from _from_wire), the values are what the wire
+        # parser read and checked, and are stored as they are.
+        if not _trusted:
+            # (The usual types are recognised inline: a call per field costs
+            # more than the check.)
+            if type(method) is not bytes:
+                method = to_bytes(method, "method")
+            if method not in _STANDARD_METHODS and _token_fullmatch(method) is None:
+                raise LocalProtocolError(f"Illegal method {_quote(method)}")
+            if type(target) is not bytes:
+                target = to_bytes(target, "target")
+            if _target_fullmatch(target) is None:
+                raise LocalProtocolError(f"Illegal target {_quote(target)}")
+            headers = normalize_and_validate(headers)
+            if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
+                http_version = _http_version(http_version)
+            _check_hosts(headers, http_version)
         object.__setattr__(self, "method", method)
         object.__setattr__(self, "target", target)
-        object.__setattr__(self, "headers", checked)
+        object.__setattr__(self, "headers", headers)
         object.__setattr__(self, "http_version", http_version)
 
     @staticmethod
     def _from_wire(method: bytes, target: bytes, headers: Headers, http_version: bytes) -> Request:
         """Build a Request from values the wire parser has checked."""
-        made = _new(Request)
-        object.__setattr__(made, "method", method)
-        object.__setattr__(made, "target", target)
-        object.__setattr__(made, "headers", headers)
-        object.__setattr__(made, "http_version", http_version)
-        return made
+        return Request(method=method, target=target, headers=headers, http_version=http_version, _trusted=True)
+
+
+def _check_hosts(headers: Headers, http_version: bytes) -> None:
+    """RFC 9112 §3.2: exactly one Host field in an HTTP/1.1 request, at most
+    one in an older one."""
+    hosts = 0
+    for name, _ in special_fields(headers):
+        if name == b"host":
+            hosts += 1
+    if hosts == 0:
+        if http_version >= b"1.1":
+            raise LocalProtocolError("Missing mandatory Host: header")
+    elif hosts > 1:
+        raise LocalProtocolError("Found multiple Host: headers")
 
 
 class _StatusResponse(Event):
@@ -283,34 +288,35 @@ class _StatusResponse(Event):
         headers: Iterable[tuple[object, object]] = (),
         http_version: BytesLike = b"1.1",
         reason: BytesLike = b"",
+        _trusted: bool = False,
     ) -> None:
-        # The usual arguments are checked inline, field by field in order (so
-        # the first bad one is the one reported); the helpers handle the rest.
-        lowest, beyond = self._lowest, self._beyond
-        if type(status_code) is not int or not lowest <= status_code < beyond:
-            status_code = _status_code(status_code, type(self).__name__, lowest, beyond)
-        checked = normalize_and_validate(headers)
-        if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
-            http_version = _http_version(http_version)
-        if type(reason) is not bytes or (reason not in _STANDARD_REASONS and reason.translate(None, _REASON_BYTES)):
-            reason = _reason(reason)
-        self._store(status_code, checked, http_version, reason)
-
-    @classmethod
-    def _from_wire(cls, status_code: int, headers: Headers, http_version: bytes, reason: bytes) -> Self:
-        """Build a response of this class from values the wire parser has
-        checked."""
-        made = _new(cls)
-        made._store(status_code, headers, http_version, reason)
-        return made
-
-    def _store(self, status_code: int, headers: Headers, http_version: bytes, reason: bytes) -> None:
+        # _trusted: as in Request.
+        if not _trusted:
+            # The usual arguments are checked inline, field by field in order
+            # (so the first bad one is the one reported); the helpers handle
+            # the rest.
+            lowest, beyond = self._lowest, self._beyond
+            if type(status_code) is not int or not lowest <= status_code < beyond:
+                status_code = _status_code(status_code, type(self).__name__, lowest, beyond)
+            headers = normalize_and_validate(headers)
+            if type(http_version) is not bytes or http_version not in _COMMON_VERSIONS:
+                http_version = _http_version(http_version)
+            if type(reason) is not bytes or (
+                reason not in _STANDARD_REASONS and reason.translate(None, _REASON_BYTES)
+            ):
+                reason = _reason(reason)
         # (Here rather than in each subclass: mypyc turns these into direct
         # stores only in the class that declares the fields.)
         object.__setattr__(self, "status_code", status_code)
         object.__setattr__(self, "headers", headers)
         object.__setattr__(self, "http_version", http_version)
         object.__setattr__(self, "reason", reason)
+
+    @classmethod
+    def _from_wire(cls, status_code: int, headers: Headers, http_version: bytes, reason: bytes) -> Self:
+        """Build a response of this class from values the wire parser has
+        checked."""
+        return cls(status_code=status_code, headers=headers, http_version=http_version, reason=reason, _trusted=True)
 
 
 @final
@@ -401,7 +407,7 @@ class Data(Event):
     are set.
     """
 
-    _fields = ("data", "_chunk")
+    _fields = ("data", "chunk_start", "chunk_end", "extensions")
     __slots__ = {
         # The chunk fields, in one slot so that a plain Data costs one store
         # more, not three: None when they all have their defaults, else
@@ -462,18 +468,19 @@ class Data(Event):
     @staticmethod
     def _from_wire(data: bytes) -> Data:
         """Build a Data event around bytes read from the wire."""
-        made = _new(Data)
-        object.__setattr__(made, "data", data)
-        object.__setattr__(made, "_chunk", None)
-        return made
+        # (Bytes without chunk fields: the constructor's checks are two
+        # identity tests.)
+        return Data(data=data)
 
     @staticmethod
     def _from_wire_chunk(data: bytes, chunk_fields: tuple[bool, bool, ChunkExtensions]) -> Data:
         """Build a Data event around bytes read from a chunk, with the
         chunk fields ``(chunk_start, chunk_end, extensions)`` the parser
         found."""
-        made = _new(Data)
-        object.__setattr__(made, "data", data)
+        made = Data(data=data)
+        # (The parser hands out the same few tuples again and again; storing
+        # one costs less than checking and rebuilding it. The event is not
+        # yet anyone else's, so it is still ours to fill in.)
         object.__setattr__(made, "_chunk", chunk_fields)
         return made
 
@@ -569,9 +576,8 @@ class EndOfMessage(Event):
         # immutable: they can all share one.
         if headers is EMPTY_HEADERS:
             return _END_WITHOUT_TRAILERS
-        made = _new(EndOfMessage)
-        object.__setattr__(made, "headers", headers)
-        return made
+        # (The constructor takes a Headers as it is: it was checked when made.)
+        return EndOfMessage(headers=headers)
 
 
 _END_WITHOUT_TRAILERS: Final = EndOfMessage()

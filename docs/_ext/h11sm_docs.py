@@ -9,6 +9,11 @@ At the start of every build (``builder-inited``), before any page is read, it
   public class, exception and function in ``h11sm.__all__``, so the reference
   cannot forget a name the package exports.
 
+While pages are read, it also leaves private parameters (a name starting with
+``_``, such as the events' ``_trusted``, which only the wire parser passes)
+out of the signatures autodoc shows and out of the parameter lists that
+``autodoc_typehints = "description"`` writes from the annotations.
+
 A build without Graphviz's ``dot`` stops with a one-line hint on installing it
 rather than showing pages without their diagrams.
 """
@@ -16,9 +21,12 @@ rather than showing pages without their diagrams.
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
+from docutils.nodes import Element
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -82,6 +90,34 @@ def regenerate(app: Sphinx) -> None:
     logger.info("h11sm_docs: diagrams, rule tables and API list regenerated in %s", GENERATED)
 
 
+# ", _name=default" in a signature as autodoc writes it. (Private parameters
+# come last and have simple defaults, so this finds all of them.)
+_PRIVATE_PARAMETER_RE = re.compile(r", _\w+=[^,)]*")
+
+
+def hide_private_parameters(
+    app: Sphinx, what: str, name: str, obj: object, options: object, signature: str | None, annotation: str | None
+) -> tuple[str | None, str | None]:
+    """Drop the private parameters from a signature autodoc is about to show."""
+    if signature is None:
+        return signature, annotation
+    return _PRIVATE_PARAMETER_RE.sub("", signature), annotation
+
+
+def drop_private_parameter_entries(app: Sphinx, domain: str, objtype: str, contentnode: Element) -> None:
+    """Remove the ``:param _name:`` and ``:type _name:`` fields that the
+    typehints step has just added to a description (they become its
+    "Parameters" list afterwards)."""
+    for field in list(contentnode.findall(nodes.field)):
+        words = field[0].astext().split()
+        if len(words) == 2 and words[0] in ("param", "type") and words[1].startswith("_"):
+            field.parent.remove(field)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", regenerate)
+    app.connect("autodoc-process-signature", hide_private_parameters)
+    # (After sphinx.ext.autodoc's own handler of the event, which runs at
+    # the default priority, 500, and writes the entries.)
+    app.connect("object-description-transform", drop_private_parameter_entries, priority=600)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
