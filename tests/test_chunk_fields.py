@@ -92,9 +92,9 @@ def test_bad_chunk_fields_are_refused(fields: dict[str, object], error: type[Exc
 
 
 def test_the_chunk_flags_must_be_bools() -> None:
-    with pytest.raises(TypeError, match="^Data.chunk_start must be a bool, not int$"):
+    with pytest.raises(TypeError, match=r"^Data\.chunk_start must be a bool, not int$"):
         Data(data=b"x", chunk_start=1)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="^Data.chunk_end must be a bool, not str$"):
+    with pytest.raises(TypeError, match=r"^Data\.chunk_end must be a bool, not str$"):
         Data(data=b"x", chunk_end="yes")  # type: ignore[arg-type]
 
 
