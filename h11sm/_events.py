@@ -468,8 +468,8 @@ class Data(Event):
     @staticmethod
     def _from_wire(data: bytes) -> Data:
         """Build a Data event around bytes read from the wire."""
-        # (Bytes without chunk fields: the constructor's checks are two
-        # identity tests.)
+        # (Bytes without chunk fields: all the constructor checks is a few
+        # identities.)
         return Data(data=data)
 
     @staticmethod

@@ -53,6 +53,10 @@ class ServerOutput:
         os.set_blocking(self.fd, False)
         self.pending = b""
         self.ended = False
+        # Every line returned so far: the line wait_for() looks for may
+        # already have been shown by an earlier lines() call, between two
+        # client events.
+        self.returned: list[str] = []
 
     def lines(self, wait: float = 0.0) -> list[str]:
         """The complete lines available now (waiting up to *wait* seconds for the first)."""
@@ -70,11 +74,16 @@ class ServerOutput:
             *complete, self.pending = self.pending.split(b"\n")
             remaining = deadline - time.monotonic()
             if complete or self.ended or remaining <= 0:
-                return [line.decode(errors="replace") for line in complete]
+                decoded = [line.decode(errors="replace") for line in complete]
+                self.returned += decoded
+                return decoded
             select.select([self.fd], [], [], remaining)
 
     def wait_for(self, text: str, timeout: float) -> list[str]:
-        """Lines up to and including the first one containing *text*."""
+        """Lines up to and including the first one containing *text*; no
+        lines if an earlier call has already returned that one."""
+        if any(text in line for line in self.returned):
+            return []
         deadline = time.monotonic() + timeout
         seen: list[str] = []
         while not any(text in line for line in seen):

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import time
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from peers import EXAMPLES, describe, free_port, run_command
@@ -56,6 +59,30 @@ def test_demo_prints_the_conversation_in_order() -> None:
         "reason=b'Continue')"
     )
     assert interim in lines
+
+
+def test_the_demo_does_not_wait_for_a_line_it_has_already_shown() -> None:
+    # The race behind an old flake: the server's "connection closed" came
+    # while the client was still printing its last events, was shown then,
+    # and the demo's final wait for it ran out (exit 1).
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        from demo import ServerOutput
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    reader, writer = os.pipe()
+    with os.fdopen(reader, "rb") as from_server, os.fdopen(writer, "wb") as server_prints:
+        output = ServerOutput(SimpleNamespace(stdout=from_server))  # type: ignore[arg-type]
+        server_prints.write(b"[conn 1] connection closed\n")
+        server_prints.flush()
+        assert output.lines(wait=5) == ["[conn 1] connection closed"]
+        started = time.monotonic()
+        assert output.wait_for("connection closed", 5) == []
+        assert time.monotonic() - started < 1
+        # A line not yet shown is still waited for, and returned.
+        server_prints.write(b"[conn 2] connection closed\n")
+        server_prints.flush()
+        assert output.wait_for("conn 2", 5) == ["[conn 2] connection closed"]
 
 
 EVENT_LINE = re.compile(r"^(?P<side>client|server) \| (?P<verb>sent|received) (?P<event>[A-Za-z]+)\(")
