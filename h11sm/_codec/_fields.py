@@ -153,8 +153,12 @@ def locate_section_end(
         # a CR or an LF: most calls then bring none, and without one neither
         # the empty line, nor a bare LF, nor a bare CR can have arrived.
         # (The bare-LF and bare-CR patterns are slow to search and only run
-        # where such a byte is known to be.)
-        line_byte = _CR_OR_LF_RE.search(data, start + 2, end) if start else None
+        # where such a byte is known to be.) This check alone is not bounded
+        # by the limit: a CR or LF past it only leads to the searches below,
+        # which are, and find nothing there, so the size check refuses the
+        # section as before. (Leaving the bound out saves the compiled build
+        # making an int object for it on every call.)
+        line_byte = _CR_OR_LF_RE.search(data, start + 2) if start else None
         if start == 0 or line_byte is not None:
             index = data.find(b"\r\n\r\n", start, end)
             if index >= 0:
