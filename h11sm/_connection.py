@@ -41,6 +41,12 @@ _EXPECT_CONTINUE_POS: Final = _AUTOMATON.position["expect_continue"]
 _WAITING_FOR_100_CONTINUE: Final = Sentinel.named("waiting")
 
 _TRIGGERS_BY_ROLE: Final = TRIGGERS_BY_ROLE
+# The sentinels that receiving compares with on every call, as constants of
+# this module: the compiled build reads a Final from a C variable, and an
+# imported name from the module's dictionary.
+_CLIENT: Final = CLIENT
+_NEED_DATA: Final = NEED_DATA
+_PAUSED: Final = PAUSED
 _PROTOCOL_ERROR: Final = {
     role: _AUTOMATON.vocabulary.trigger("event", "ProtocolError", role) for role in (CLIENT, SERVER)
 }
@@ -300,13 +306,15 @@ class Connection:
             self._check_receiving()
         self.feed(data)
         events: list[Event] = []
-        next_event = self._next_event
         try:
             while True:
-                event = next_event()
-                if event is NEED_DATA:
+                # (A method call, not a bound method kept in a local: the
+                # compiled build calls the method directly, but would call
+                # the bound method through Python.)
+                event = self._next_event()
+                if event is _NEED_DATA:
                     return events
-                if event is PAUSED:
+                if event is _PAUSED:
                     events.append(_PAUSED_EVENTS[self._joint.states[self._their_pos]])
                     return events
                 events.append(event)  # type: ignore[arg-type]
@@ -383,7 +391,7 @@ class Connection:
             event: Event | None = reader.read(self._buffer)
             if event is None:
                 if not self._receive_closed:
-                    return NEED_DATA
+                    return _NEED_DATA
                 event = reader.read_eof()
             # _fire() without its refusal path, which cannot be taken here
             # (see _body_events_allowed_in_body_states): this runs for
@@ -394,7 +402,7 @@ class Connection:
             # (Called directly: a functools.partial holding the keyword
             # arguments would cost more than the call itself.)
             head: Request | InformationalResponse | Response | None
-            if self.their_role is CLIENT:
+            if self.their_role is _CLIENT:
                 head = _codec.read_request_head(
                     self._buffer, max_head_size=self._max_buffer_size, max_header_count=self._max_header_count
                 )
@@ -422,16 +430,16 @@ class Connection:
                     )
                 return head
         elif mode is _PAUSE:
-            return PAUSED
+            return _PAUSED
         elif mode is _PAUSE_IF_DATA:
             if self._buffer.data:
-                return PAUSED
+                return _PAUSED
         elif self._buffer.data:
             raise RemoteProtocolError(
                 f"received data while the peer should be silent (peer state {self.their_state!r})"
             )
         if not self._receive_closed:
-            return NEED_DATA
+            return _NEED_DATA
         if self._buffer.data:
             raise RemoteProtocolError("peer closed the connection in the middle of a message head")
         try:

@@ -388,6 +388,26 @@ def test_head_limit_outcome_independent_of_splitting() -> None:
         assert len(outcomes) == 1, (limit, outcomes)
 
 
+@pytest.mark.parametrize("past_the_limit", [b"\r\n\r\n", b"\nx", b"\rx", b"a\r\nb\n", b"\r"])
+def test_line_endings_past_the_limit_leave_a_trickled_head_too_large(past_the_limit: bytes) -> None:
+    # The resumed scan checks the new bytes for a CR or LF without the
+    # limit as a bound; whatever lies past it, the verdict is the size, as
+    # when the same bytes arrive in one piece.
+    start = b"GET / HTTP/1.1\r\nHost: a\r\nX: " + b"v" * 30
+    limit = len(start) + 5
+    buf = ReceiveBuffer()
+    for index in range(len(start)):
+        buf.feed(start[index : index + 1])
+        assert read_request_head(buf, max_head_size=limit) is None
+    assert buf.scan_pos > 0  # (the next search resumes)
+    buf.feed(b"v" * 5 + past_the_limit)
+    with pytest.raises(ProtocolError) as info:
+        read_request_head(buf, max_head_size=limit)
+    whole = request_error(start + b"v" * 5 + past_the_limit, max_head_size=limit)
+    assert (info.value.msg, info.value.error_status_hint) == (whole.msg, whole.error_status_hint)
+    assert (whole.msg, whole.error_status_hint) == (f"request head too large (limit {limit} bytes)", 431)
+
+
 def test_empty_lines_count_towards_the_head_limit() -> None:
     data = b"\r\n" * 10 + b"GET / HTTP/1.0\r\n\r\n"
     assert request(data, max_head_size=len(data)).target == b"/"

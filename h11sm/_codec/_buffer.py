@@ -20,11 +20,13 @@ it, never replace it) through :meth:`~ReceiveBuffer.take`,
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = ["ReceiveBuffer"]
 
 # Below this many bytes, copying twice (slice, then bytes()) beats setting up
 # a memoryview; above it, copying once wins.
-_COPY_ONCE_ABOVE = 8192
+_COPY_ONCE_ABOVE: Final = 8192
 
 
 class ReceiveBuffer:

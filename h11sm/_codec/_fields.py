@@ -39,6 +39,7 @@ path's price.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from .._abnf import FIELD_VALUE, TOKEN
 from .._errors import ProtocolError
@@ -89,22 +90,22 @@ _STRICT_FIELD_LINE_OWS = _field_line_pattern(rb"\r\n", trailing_ows=True)
 _LENIENT_FIELD_LINE_OWS = _field_line_pattern(rb"\r?\n", trailing_ows=True)
 
 # Keys that tag the buffer's resume position with the kind of search.
-_STRICT_SEARCH = object()
-_LENIENT_SEARCH = object()
+_STRICT_SEARCH: Final = object()
+_LENIENT_SEARCH: Final = object()
 
 # The empty line that ends a section when bare LF is accepted: the LF ending
 # the last line, an optional CR, and the LF of the empty line. (A bare CR
 # is looked for separately: an alternative for it in this pattern would cost
 # the search its fast scan for the LF, three times the time on every head.)
-_LENIENT_END_RE = re.compile(rb"\n\r?\n")
+_LENIENT_END_RE: Final = re.compile(rb"\n\r?\n")
 # An LF that is not part of a CRLF. The lookbehind sees bytes before the
 # search position, so resuming a scan mid-buffer stays correct.
-_BARE_LF_RE = re.compile(rb"(?<!\r)\n")
+_BARE_LF_RE: Final = re.compile(rb"(?<!\r)\n")
 # A CR followed by anything but LF (a CR at the very end may still be
 # followed by one).
-_BARE_CR_RE = re.compile(rb"\r[^\n]")
+_BARE_CR_RE: Final = re.compile(rb"\r[^\n]")
 # Either byte of a line ending.
-_CR_OR_LF_RE = re.compile(rb"[\r\n]")
+_CR_OR_LF_RE: Final = re.compile(rb"[\r\n]")
 
 
 def locate_section_end(
@@ -152,8 +153,12 @@ def locate_section_end(
         # a CR or an LF: most calls then bring none, and without one neither
         # the empty line, nor a bare LF, nor a bare CR can have arrived.
         # (The bare-LF and bare-CR patterns are slow to search and only run
-        # where such a byte is known to be.)
-        line_byte = _CR_OR_LF_RE.search(data, start + 2, end) if start else None
+        # where such a byte is known to be.) This check alone is not bounded
+        # by the limit: a CR or LF past it only leads to the searches below,
+        # which are, and find nothing there, so the size check refuses the
+        # section as before. (Leaving the bound out saves the compiled build
+        # making an int object for it on every call.)
+        line_byte = _CR_OR_LF_RE.search(data, start + 2) if start else None
         if start == 0 or line_byte is not None:
             index = data.find(b"\r\n\r\n", start, end)
             if index >= 0:

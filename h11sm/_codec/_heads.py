@@ -35,6 +35,7 @@ HTTP/1.0 request; an HTTP/1.1 request needs exactly one valid Host.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from .._abnf import REQUEST_TARGET, TCHAR, TOKEN
 from .._errors import ProtocolError
@@ -78,20 +79,20 @@ _LENIENT_STATUS_LINE_RE = _status_line_pattern(rb"\r?\n")
 # CRLF after a POST body) is served whatever the count. A bare LF is not a
 # line ending where the parse is strict (a request, or a response read
 # without leniency), so a leading LF is refused like one in a head.
-_STRICT_EMPTY_LINES_RE = re.compile(rb"(?:\r\n)+")
-_LENIENT_EMPTY_LINES_RE = re.compile(rb"(?:\r?\n)+")
+_STRICT_EMPTY_LINES_RE: Final = re.compile(rb"(?:\r\n)+")
+_LENIENT_EMPTY_LINES_RE: Final = re.compile(rb"(?:\r?\n)+")
 
 # How many bytes of a request's method are checked before the head is
 # complete: every call looks at no more than this, which keeps the work per
 # call bounded (a longer method is judged with the whole request line).
 # Methods in use are far shorter.
-_START_WINDOW = 24
-_STATUS_LINE_START = b"HTTP/"
+_START_WINDOW: Final = 24
+_STATUS_LINE_START: Final = b"HTTP/"
 # The method's characters at the start of the buffer (possibly all of it).
-_METHOD_START_RE = re.compile(rb"%s*+" % TCHAR)
+_METHOD_START_RE: Final = re.compile(rb"%s*+" % TCHAR)
 # The first bytes of a TLS record: a handshake (a ClientHello opens the
 # connection) and an alert (what a TLS server may answer to plain HTTP).
-_TLS_RECORD_TYPES = (0x16, 0x15)
+_TLS_RECORD_TYPES: Final = (0x16, 0x15)
 
 # RFC 3986 §3.2.2 host (IP-literal or reg-name; an IPv4 address is a
 # reg-name as far as the characters go) and §3.2.3 port.
@@ -229,7 +230,10 @@ def _find_head(
     does not match, the reader asks _start_error first, so the verdict is
     the same however the bytes were split."""
     data = buf.data
-    if data.startswith((b"\r", b"\n")):
+    # (The first byte compared, not data.startswith() with a tuple: the
+    # compiled build would build the tuple and call the method on every
+    # call, and this runs for every byte of a head that trickles in.)
+    if data and data[0] in (0x0D, 0x0A):  # CR or LF
         empty = (_LENIENT_EMPTY_LINES_RE if lenient else _STRICT_EMPTY_LINES_RE).match(data)
         if empty is not None:
             buf.skipped += empty.end()
