@@ -8,6 +8,7 @@ is. Names follow the ABNF rule names of the RFCs.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 __all__ = [
     "CHUNK_EXT",
@@ -22,41 +23,41 @@ __all__ = [
 ]
 
 # RFC 9110 §5.6.2: token = 1*tchar
-TCHAR = rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]"
-TOKEN = rb"%s+" % TCHAR
+TCHAR: Final = rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]"
+TOKEN: Final = rb"%s+" % TCHAR
 
 # RFC 9110 §5.6.3: optional whitespace is SP or HTAB.
-OWS = rb"[ \t]*"
+OWS: Final = rb"[ \t]*"
 
 # RFC 9110 §5.1: field-name = token
-FIELD_NAME = TOKEN
+FIELD_NAME: Final = TOKEN
 
 # RFC 9110 §5.5: field-value = *field-content, where field-content starts and
 # ends with a visible (or obs-text) octet and may hold SP / HTAB inside. NUL,
 # CR, LF and the other controls are never allowed: they are how header
 # injection and response splitting work.
-_FIELD_VCHAR = rb"[\x21-\x7e\x80-\xff]"
-FIELD_VALUE = rb"(?:%s(?:[\x20\x09\x21-\x7e\x80-\xff]*%s)?)?" % (_FIELD_VCHAR, _FIELD_VCHAR)
+_FIELD_VCHAR: Final = rb"[\x21-\x7e\x80-\xff]"
+FIELD_VALUE: Final = rb"(?:%s(?:[\x20\x09\x21-\x7e\x80-\xff]*%s)?)?" % (_FIELD_VCHAR, _FIELD_VCHAR)
 
 # RFC 9112 §3.1: method = token
-METHOD = TOKEN
+METHOD: Final = TOKEN
 
 # RFC 9112 §3.2: every request-target form is a run of visible ASCII: no
 # spaces, no controls, no bytes >= 0x80 (they must be percent-encoded).
-REQUEST_TARGET = rb"[\x21-\x7e]+"
+REQUEST_TARGET: Final = rb"[\x21-\x7e]+"
 
 # RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT (we keep the digits)
-HTTP_VERSION = rb"HTTP/([0-9]\.[0-9])"
+HTTP_VERSION: Final = rb"HTTP/([0-9]\.[0-9])"
 
 # RFC 9110 §15: status-code = 3DIGIT
-STATUS_CODE = rb"[0-9]{3}"
+STATUS_CODE: Final = rb"[0-9]{3}"
 
 # RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
 # with ext-val = token / quoted-string.
-_QDTEXT = rb"[\t !#-\[\]-~\x80-\xff]"
-_QUOTED_PAIR = rb"\\[\t \x21-\x7e\x80-\xff]"
-QUOTED_STRING = rb'"(?:%s|%s)*"' % (_QDTEXT, _QUOTED_PAIR)
-CHUNK_EXT = rb"(?:%s;%s%s(?:%s=%s(?:%s|%s))?)*" % (
+_QDTEXT: Final = rb"[\t !#-\[\]-~\x80-\xff]"
+_QUOTED_PAIR: Final = rb"\\[\t \x21-\x7e\x80-\xff]"
+QUOTED_STRING: Final = rb'"(?:%s|%s)*"' % (_QDTEXT, _QUOTED_PAIR)
+CHUNK_EXT: Final = rb"(?:%s;%s%s(?:%s=%s(?:%s|%s))?)*" % (
     OWS,
     OWS,
     TOKEN,
@@ -67,7 +68,7 @@ CHUNK_EXT = rb"(?:%s;%s%s(?:%s=%s(?:%s|%s))?)*" % (
 )
 
 # Compiled forms for whole-string checks.
-TOKEN_RE = re.compile(TOKEN)
-FIELD_VALUE_RE = re.compile(FIELD_VALUE)
-REQUEST_TARGET_RE = re.compile(REQUEST_TARGET)
-HTTP_VERSION_RE = re.compile(rb"[0-9]\.[0-9]")
+TOKEN_RE: Final = re.compile(TOKEN)
+FIELD_VALUE_RE: Final = re.compile(FIELD_VALUE)
+REQUEST_TARGET_RE: Final = re.compile(REQUEST_TARGET)
+HTTP_VERSION_RE: Final = re.compile(rb"[0-9]\.[0-9]")

@@ -539,7 +539,7 @@ _KNOWN_NAMES_LIMIT: Final = 512
 # value may hold, not ending in SP / HTAB). The run is possessive and the
 # lookbehind refuses a value that ends in whitespace, so nothing backtracks
 # and each value costs one tight loop of the regex engine.
-_ONE_VALUE = rb"(?:[\x21-\x7e\x80-\xff][\t\x20-\x7e\x80-\xff]*+(?<![ \t]))?+"
+_ONE_VALUE: Final = rb"(?:[\x21-\x7e\x80-\xff][\t\x20-\x7e\x80-\xff]*+(?<![ \t]))?+"
 _JOINED_VALUES_RE: Final = re.compile(rb"%s(?:\n%s)*+" % (_ONE_VALUE, _ONE_VALUE))
 
 _CONTENT_LENGTH: Final = b"content-length"

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from ._sentinels import Sentinel
 
@@ -35,7 +35,7 @@ TransitionKind = Literal["event", "state", "method"]
 TriggerKind = Literal["event", "signal", "method"]
 
 #: The ``from`` value that stands for every state of the machine.
-ANY_STATE = "*"
+ANY_STATE: Final = "*"
 
 
 class TableError(Exception):

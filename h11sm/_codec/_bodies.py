@@ -15,6 +15,7 @@ has returned EndOfMessage; the connection then stops using it.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from .._abnf import CHUNK_EXT, OWS, QUOTED_STRING, TOKEN
 from .._errors import ProtocolError
@@ -91,20 +92,20 @@ class UntilCloseReader:
 # any 64-bit size. The extensions are parsed atomically (the grammar is
 # deterministic, so no backtracking is ever useful) into group 2, which is
 # empty when there are none (a cheaper test than looking for a ";").
-_CHUNK_SIZE_LINE_RE = re.compile(rb"([0-9A-Fa-f]{1,16})((?>%s))\r\n" % CHUNK_EXT)
+_CHUNK_SIZE_LINE_RE: Final = re.compile(rb"([0-9A-Fa-f]{1,16})((?>%s))\r\n" % CHUNK_EXT)
 # Leading zeros are digits of the grammar too: a size with more than sixteen
 # digits is still valid when no more than sixteen are significant (the line
 # limit bounds the zeros). Tried only when the pattern above fails, so the
 # usual line is matched once. (The zeros backtrack at most one step: to
 # leave a single "0" as the size.)
-_ZERO_PADDED_SIZE_LINE_RE = re.compile(rb"0*([1-9A-Fa-f][0-9A-Fa-f]{0,15}|0)((?>%s))\r\n" % CHUNK_EXT)
-_HEX_DIGITS_RE = re.compile(rb"0*+([0-9A-Fa-f]*)")
+_ZERO_PADDED_SIZE_LINE_RE: Final = re.compile(rb"0*([1-9A-Fa-f][0-9A-Fa-f]{0,15}|0)((?>%s))\r\n" % CHUNK_EXT)
+_HEX_DIGITS_RE: Final = re.compile(rb"0*+([0-9A-Fa-f]*)")
 # One chunk extension, as the line pattern has already checked it: its name,
 # and its value as a token or as a quoted string.
-_CHUNK_EXT_ITEM_RE = re.compile(
+_CHUNK_EXT_ITEM_RE: Final = re.compile(
     rb"%s;%s(%s)(?:%s=%s(?:(%s)|(%s)))?" % (OWS, OWS, TOKEN, OWS, OWS, TOKEN, QUOTED_STRING)
 )
-_QUOTED_PAIR_RE = re.compile(rb"\\(.)", re.DOTALL)
+_QUOTED_PAIR_RE: Final = re.compile(rb"\\(.)", re.DOTALL)
 
 
 def parse_chunk_extensions(text: bytes) -> tuple[tuple[bytes, bytes | None], ...]:
@@ -123,19 +124,19 @@ def parse_chunk_extensions(text: bytes) -> tuple[tuple[bytes, bytes | None], ...
 # The chunk fields of a received Data (see Data._chunk) for a chunk without
 # extensions, made once.
 ChunkFields = tuple[bool, bool, tuple[tuple[bytes, bytes | None], ...]]
-_CHUNK_START: ChunkFields = (True, False, ())
-_CHUNK_END: ChunkFields = (False, True, ())
-_WHOLE_CHUNK: ChunkFields = (True, True, ())
+_CHUNK_START: Final[ChunkFields] = (True, False, ())
+_CHUNK_END: Final[ChunkFields] = (False, True, ())
+_WHOLE_CHUNK: Final[ChunkFields] = (True, True, ())
 
 # Where a ChunkedReader is.
-_SIZE_LINE = 0  # expecting a chunk-size line
-_DATA = 1  # inside chunk data
-_DATA_END = 2  # expecting the CRLF after chunk data
-_TRAILERS = 3  # after the last chunk: expecting the trailer section
-_DONE = 4
+_SIZE_LINE: Final = 0  # expecting a chunk-size line
+_DATA: Final = 1  # inside chunk data
+_DATA_END: Final = 2  # expecting the CRLF after chunk data
+_TRAILERS: Final = 3  # after the last chunk: expecting the trailer section
+_DONE: Final = 4
 
 # Tags the buffer's resume position for chunk-size line searches.
-_LINE_SEARCH = object()
+_LINE_SEARCH: Final = object()
 
 
 class ChunkedReader:

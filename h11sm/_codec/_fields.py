@@ -58,11 +58,11 @@ __all__ = [
     "transfer_codings",
 ]
 
-_TOKEN_RE = re.compile(TOKEN)
-_FIELD_VALUE_RE = re.compile(FIELD_VALUE)
+_TOKEN_RE: Final = re.compile(TOKEN)
+_FIELD_VALUE_RE: Final = re.compile(FIELD_VALUE)
 # RFC 9110 §5.5: any byte of a field value: field-vchar (VCHAR / obs-text),
 # SP or HTAB.
-_FIELD_CONTENT = rb"[\t \x21-\x7e\x80-\xff]"
+_FIELD_CONTENT: Final = rb"[\t \x21-\x7e\x80-\xff]"
 
 
 def _field_line_pattern(line_ending: bytes, *, trailing_ows: bool = False) -> re.Pattern[bytes]:
@@ -84,10 +84,10 @@ def _field_line_pattern(line_ending: bytes, *, trailing_ows: bool = False) -> re
     )
 
 
-_STRICT_FIELD_LINE = _field_line_pattern(rb"\r\n")
-_LENIENT_FIELD_LINE = _field_line_pattern(rb"\r?\n")
-_STRICT_FIELD_LINE_OWS = _field_line_pattern(rb"\r\n", trailing_ows=True)
-_LENIENT_FIELD_LINE_OWS = _field_line_pattern(rb"\r?\n", trailing_ows=True)
+_STRICT_FIELD_LINE: Final = _field_line_pattern(rb"\r\n")
+_LENIENT_FIELD_LINE: Final = _field_line_pattern(rb"\r?\n")
+_STRICT_FIELD_LINE_OWS: Final = _field_line_pattern(rb"\r\n", trailing_ows=True)
+_LENIENT_FIELD_LINE_OWS: Final = _field_line_pattern(rb"\r?\n", trailing_ows=True)
 
 # Keys that tag the buffer's resume position with the kind of search.
 _STRICT_SEARCH: Final = object()
@@ -384,13 +384,13 @@ def require_chunked_only(values: list[bytes]) -> None:
 
 #: The fields that frame a message (RFC 9112 §6): in a trailer section the
 #: one kind that stays fatal on receipt.
-FRAMING_NAMES = frozenset({b"content-length", b"transfer-encoding"})
+FRAMING_NAMES: Final = frozenset({b"content-length", b"transfer-encoding"})
 
 #: Fields that must not appear in a trailer section (RFC 9110 §6.5.1): they
 #: frame the message, route it, control the connection, authenticate, or
 #: describe the content, so they are needed before the content and a trailer
 #: copy would be ignored by some recipients and obeyed by others.
-FORBIDDEN_TRAILER_NAMES = frozenset(
+FORBIDDEN_TRAILER_NAMES: Final = frozenset(
     {
         b"authorization",
         b"connection",

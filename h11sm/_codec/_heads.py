@@ -56,7 +56,7 @@ __all__ = ["check_request_to_send", "read_request_head", "read_response_head"]
 # Exactly one SP between the parts: other whitespace is how some parsers get
 # confused into reading a different target (§3 allows but does not require
 # accepting it; we do not).
-_REQUEST_LINE_RE = re.compile(rb"(%s) (%s) HTTP/([0-9]\.[0-9])\r\n" % (TOKEN, REQUEST_TARGET))
+_REQUEST_LINE_RE: Final = re.compile(rb"(%s) (%s) HTTP/([0-9]\.[0-9])\r\n" % (TOKEN, REQUEST_TARGET))
 
 
 # RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ].
@@ -69,8 +69,8 @@ def _status_line_pattern(line_ending: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ([^\r\n]*))?%s" % line_ending)
 
 
-_STRICT_STATUS_LINE_RE = _status_line_pattern(rb"\r\n")
-_LENIENT_STATUS_LINE_RE = _status_line_pattern(rb"\r?\n")
+_STRICT_STATUS_LINE_RE: Final = _status_line_pattern(rb"\r\n")
+_LENIENT_STATUS_LINE_RE: Final = _status_line_pattern(rb"\r?\n")
 
 # Leading empty lines that may be skipped before a start line. RFC 9112
 # §2.2 asks a server to skip "at least one"; we skip any number, because
@@ -96,20 +96,20 @@ _TLS_RECORD_TYPES: Final = (0x16, 0x15)
 
 # RFC 3986 §3.2.2 host (IP-literal or reg-name; an IPv4 address is a
 # reg-name as far as the characters go) and §3.2.3 port.
-_IP_LITERAL = rb"\[[0-9A-Za-z:._~!$&'()*+,;=-]+\]"
-_REG_NAME_CHAR = rb"[0-9A-Za-z._~%!$&'()*+,;=-]"
+_IP_LITERAL: Final = rb"\[[0-9A-Za-z:._~!$&'()*+,;=-]+\]"
+_REG_NAME_CHAR: Final = rb"[0-9A-Za-z._~%!$&'()*+,;=-]"
 # RFC 9110 §7.2: Host = uri-host [ ":" port ]; the host may be empty.
-_HOST_RE = re.compile(rb"(?:%s|%s*)(?::[0-9]*)?" % (_IP_LITERAL, _REG_NAME_CHAR))
+_HOST_RE: Final = re.compile(rb"(?:%s|%s*)(?::[0-9]*)?" % (_IP_LITERAL, _REG_NAME_CHAR))
 # RFC 9112 §3.2.3: authority-form = uri-host ":" port, and RFC 9110 §9.3.6
 # says a CONNECT must name the port.
-_AUTHORITY_FORM_RE = re.compile(rb"(?:%s|%s+):[0-9]{1,5}" % (_IP_LITERAL, _REG_NAME_CHAR))
+_AUTHORITY_FORM_RE: Final = re.compile(rb"(?:%s|%s+):[0-9]{1,5}" % (_IP_LITERAL, _REG_NAME_CHAR))
 # RFC 9112 §3.2.2: absolute-form; RFC 3986 scheme, then "//" authority. (A
 # scheme without "//" would be indistinguishable from host:port.)
-_ABSOLUTE_FORM_RE = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*://")
+_ABSOLUTE_FORM_RE: Final = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*://")
 
-_TOKEN_RE = re.compile(TOKEN)
-_REQUEST_TARGET_RE = re.compile(REQUEST_TARGET)
-_HTTP_VERSION_RE = re.compile(rb"HTTP/[0-9]\.[0-9]")
+_TOKEN_RE: Final = re.compile(TOKEN)
+_REQUEST_TARGET_RE: Final = re.compile(REQUEST_TARGET)
+_HTTP_VERSION_RE: Final = re.compile(rb"HTTP/[0-9]\.[0-9]")
 
 
 def read_request_head(
@@ -438,8 +438,8 @@ def _collapse_content_length(
 # Host values already checked on send. A program sends to the same few hosts
 # over and over, and a set lookup costs far less than the pattern; bounded,
 # so odd hosts cannot grow it.
-_HOSTS_SENT: set[bytes] = set()
-_HOSTS_SENT_LIMIT = 256
+_HOSTS_SENT: Final[set[bytes]] = set()
+_HOSTS_SENT_LIMIT: Final = 256
 
 
 def check_request_to_send(request: Request) -> None:

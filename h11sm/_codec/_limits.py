@@ -8,6 +8,8 @@ line too long).
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = [
     "DEFAULT_MAX_CHUNK_LINE_SIZE",
     "DEFAULT_MAX_HEADER_COUNT",
@@ -17,13 +19,13 @@ __all__ = [
 
 #: Largest head (start line, field lines and the final empty line, plus any
 #: empty lines skipped before the start line), in bytes.
-DEFAULT_MAX_HEAD_SIZE = 16 * 1024
+DEFAULT_MAX_HEAD_SIZE: Final = 16 * 1024
 
 #: Most field lines in one head or one trailer section.
-DEFAULT_MAX_HEADER_COUNT = 128
+DEFAULT_MAX_HEADER_COUNT: Final = 128
 
 #: Largest chunk-size line (size, extensions and CRLF), in bytes.
-DEFAULT_MAX_CHUNK_LINE_SIZE = 4 * 1024
+DEFAULT_MAX_CHUNK_LINE_SIZE: Final = 4 * 1024
 
 #: Largest trailer section (field lines and the final empty line), in bytes.
-DEFAULT_MAX_TRAILER_SIZE = 16 * 1024
+DEFAULT_MAX_TRAILER_SIZE: Final = 16 * 1024

@@ -17,6 +17,7 @@ is four bytes, not two), and ``len()`` of a placeholder.
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Final
 
 from .._abnf import TOKEN_RE
 from .._errors import ProtocolError
@@ -47,7 +48,7 @@ def byte_count(payload: object) -> int:
 
 
 # RFC 9110 §15: the customary reason phrases, used when the event has none.
-_REASON_PHRASES = {status.value: status.phrase.encode("ascii") for status in HTTPStatus}
+_REASON_PHRASES: Final = {status.value: status.phrase.encode("ascii") for status in HTTPStatus}
 
 
 def _head(start_line: bytes, headers: Headers) -> bytes:
