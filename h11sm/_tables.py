@@ -307,7 +307,7 @@ def _load_response_row(
     return (head, status[0], status[1], None if method is None else str(method), trigger)
 
 
-_RECORD_KINDS: dict[str, tuple[TransitionKind, str | None]] = {
+_RECORD_KINDS: Final[dict[str, tuple[TransitionKind, str | None]]] = {
     "on_event": ("event", "event"),
     "on_signal": ("event", "signal"),
     "on_method": ("method", "method"),
