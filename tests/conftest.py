@@ -57,6 +57,10 @@ NOT_FOR_THE_COMPILED_BUILD = {
     ("test_hostile_properties.py", "test_byte_at_a_time_costs_a_small_constant_times_whole"): _PATCHES_MODULE_FUNCTIONS,
     ("test_hostile_properties.py", "test_the_count_would_catch_rescanning_from_the_start"): _PATCHES_MODULE_FUNCTIONS,
     ("test_hostile_properties.py", "test_any_piece_size_stays_linear"): _PATCHES_MODULE_FUNCTIONS,
+    # These replace the field-line patterns or the careful parser with stand-ins
+    # that fail when used: compiled code would never use the stand-ins.
+    ("test_hostile_round_two.py", "test_field_count_enforced_before_the_lines_are_parsed"): _PATCHES_MODULE_FUNCTIONS,
+    ("test_hostile_round_two.py", "test_trailing_whitespace_takes_the_fast_path"): _PATCHES_MODULE_FUNCTIONS,
     ("test_headers.py", "test_headers_objects_take_no_new_attributes"): (
         "Headers keeps collections.abc.Sequence as its base (so that type checkers see a Sequence), and a "
         "class compiled by mypyc with a Python base gives its objects a __dict__"

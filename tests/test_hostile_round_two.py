@@ -425,12 +425,20 @@ def test_client_refuses_invalid_host(host: str) -> None:
     assert client.our_state is ERROR
 
 
-def test_hosts_checked_on_send_are_remembered_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_heads, "_HOSTS_SENT", set())
-    monkeypatch.setattr(_heads, "_HOSTS_SENT_LIMIT", 2)
-    for host in ["a", "b", "c", "a"]:
-        Connection(CLIENT).send(Request(method="GET", target="/", headers=[("Host", host)]))
-    assert {b"a", b"b"} == _heads._HOSTS_SENT
+def test_hosts_checked_on_send_are_remembered_within_a_bound() -> None:
+    # The set itself is emptied and filled (not replaced: the compiled build
+    # holds the module's constants in C variables), and restored after.
+    remembered = _heads._HOSTS_SENT
+    before = set(remembered)
+    remembered.clear()
+    try:
+        hosts = [f"host-{number}" for number in range(_heads._HOSTS_SENT_LIMIT + 3)]
+        for host in [*hosts, hosts[0]]:
+            Connection(CLIENT).send(Request(method="GET", target="/", headers=[("Host", host)]))
+        assert remembered == {host.encode() for host in hosts[: _heads._HOSTS_SENT_LIMIT]}
+    finally:
+        remembered.clear()
+        remembered.update(before)
 
 
 @pytest.mark.parametrize(
