@@ -14,6 +14,18 @@ from h11sm._events import Event
 #: test-compiled), where a few errors come from the compiler's own checks.
 COMPILED = str(sys.modules[Connection.__module__].__file__).endswith(".so")
 
+
+def compiled_type_error(expected: str, value: object) -> str:
+    """The message of the TypeError with which compiled code refuses *value*
+    for an argument annotated *expected*, as a pattern for pytest.raises.
+
+    mypyc checks every argument against its annotation on entry, before the
+    function's own check can give h11sm's message, which names the argument.
+    It is still a TypeError, and nothing has changed when it is raised.
+    """
+    got = "None" if value is None else type(value).__name__
+    return f"^{expected} object expected; got {got}$"
+
 #: In the reason of every interop test skipped for want of a real peer
 #: (tests/interop/peers.py), so that the run's summary can count them
 #: (tests/conftest.py).
