@@ -52,7 +52,6 @@ _PROTOCOL_ERROR: Final = {
 }
 _PREPARE_TO_REUSE: Final = _AUTOMATON.vocabulary.trigger("method", "prepare_to_reuse")
 _RESPONSE_BY_SERVER: Final = _TRIGGERS_BY_ROLE[SERVER][Response]
-_REQUEST_BY_CLIENT: Final = _TRIGGERS_BY_ROLE[CLIENT][Request]
 
 # The words of the tables' [receive] and [send] sections (interned by the
 # loader, so they are compared by identity).
@@ -609,7 +608,7 @@ class Connection:
             headers = with_keep_alive(request.headers)
             if headers is not request.headers:
                 request = Request._from_wire(request.method, request.target, headers, request.http_version)
-        self._take_head(request, _REQUEST_BY_CLIENT, facts[0])  # (what classify() says of every request)
+        self._take_head(request, classify(request, None), facts[0])
         self._body_writer = writer
         return _codec.write_request_head(request)
 

@@ -255,3 +255,27 @@ def test_every_name_of_h11sm_machines_is_in_the_api_reference() -> None:
     text = (DOCS / "api.rst").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\.\. auto\w+:: h11sm\.machines\.(\w+)$", text, flags=re.MULTILINE))
     assert documented == set(h11sm.machines.__all__)
+
+
+def test_private_parameters_are_left_out_of_the_reference() -> None:
+    # The events' _trusted keyword (for the wire parser only) must not show
+    # in the signatures autodoc writes, nor in the parameter lists that the
+    # typehints step adds from the annotations.
+    from docutils import nodes
+
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        import h11sm_docs
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    signature = "(*, status_code, headers=(), http_version=b'1.1', reason=b'', _trusted=False)"
+    assert h11sm_docs.hide_private_parameters(None, "class", "Response", None, None, signature, None) == (  # type: ignore[arg-type]
+        "(*, status_code, headers=(), http_version=b'1.1', reason=b'')",
+        None,
+    )
+    fields = nodes.field_list()
+    for name in ("param reason", "type reason", "param _trusted", "type _trusted"):
+        fields += nodes.field("", nodes.field_name(text=name), nodes.field_body())
+    content = nodes.container("", fields)
+    h11sm_docs.drop_private_parameter_entries(None, "py", "class", content)  # type: ignore[arg-type]
+    assert [field[0].astext() for field in content.findall(nodes.field)] == ["param reason", "type reason"]
